@@ -1,0 +1,48 @@
+# Every set-up step lives here: a fresh clone needs only `make test` (or `make install` first).
+VENV ?= .venv
+PYTHON ?= python3.11
+BIN := $(VENV)/bin
+CONFIG ?= config.yml
+export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resources:UserWarning
+
+.PHONY: install run run-subscriber migrate test test-fast lint format bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+migrate: install
+	$(BIN)/registration-migrate
+
+run: migrate
+	$(BIN)/nameko run --config $(CONFIG) registration.entrypoints.service
+
+run-subscriber: install
+	$(BIN)/nameko run --config $(CONFIG) welcome.entrypoints.service
+
+test: install
+	$(BIN)/python scripts/ensure_services.py
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m unit $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
+
+format: install
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
+
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) *.db
