@@ -1,0 +1,99 @@
+import logging
+from collections.abc import Sequence
+
+import amqp
+
+from registration.adapters.amqp.connection import open_connection
+from registration.adapters.outbox.message import PendingMessage
+
+log = logging.getLogger(__name__)
+
+
+class BrokerUnavailable(Exception):
+    """The broker could not be reached or did not confirm every message."""
+
+
+class ConfirmedAmqpPublisher:
+    """Publishes batches to a topic exchange and returns only once the broker confirmed them all.
+
+    The messages of a batch are pipelined: all are sent, then the confirms are awaited together,
+    which costs one round trip per batch rather than one per message.
+    """
+
+    def __init__(self, amqp_uri: str, exchange: str, timeout_seconds: float = 5.0) -> None:
+        self._amqp_uri = amqp_uri
+        self._exchange = exchange
+        self._timeout = timeout_seconds
+        self._connection: amqp.Connection | None = None
+        self._channel: amqp.Channel | None = None
+        self._next_tag = 1
+        self._unconfirmed: set[int] = set()
+        self._rejected: set[int] = set()
+
+    def publish(self, messages: Sequence[PendingMessage]) -> None:
+        if not messages:
+            return
+        try:
+            channel = self._ready_channel()
+            for message in messages:
+                self._unconfirmed.add(self._next_tag)
+                self._next_tag += 1
+                channel.basic_publish(
+                    _to_amqp(message), exchange=self._exchange, routing_key=message.event_type
+                )
+            while self._unconfirmed:
+                self._connection.drain_events(timeout=self._timeout)  # type: ignore[union-attr]
+        except (TimeoutError, OSError, amqp.exceptions.AMQPError) as error:
+            self.close()
+            raise BrokerUnavailable(str(error) or type(error).__name__) from error
+        if self._rejected:
+            self._rejected.clear()
+            raise BrokerUnavailable("the broker rejected (nacked) part of the batch")
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        self._unconfirmed.clear()
+        if connection is not None:
+            try:
+                connection.collect()
+            except Exception:  # a dead connection has nothing left to close cleanly
+                log.debug("discarding broken AMQP connection", exc_info=True)
+
+    def _ready_channel(self) -> amqp.Channel:
+        if self._channel is None:
+            self._connection = open_connection(self._amqp_uri, self._timeout)
+            channel = self._connection.channel()
+            # Same declaration as nameko's EventDispatcher, so either may create it first.
+            channel.exchange_declare(self._exchange, "topic", durable=True, auto_delete=False)
+            channel.confirm_select()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
+            self._channel, self._next_tag = channel, 1
+        return self._channel
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        self._settle(delivery_tag, multiple)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._rejected.update(self._settle(delivery_tag, multiple))
+
+    def _settle(self, delivery_tag: int, multiple: bool) -> set[int]:
+        settled = (
+            {t for t in self._unconfirmed if t <= delivery_tag} if multiple else {delivery_tag}
+        )
+        self._unconfirmed -= settled
+        return settled
+
+
+def _to_amqp(message: PendingMessage) -> amqp.Message:
+    headers = {"x-request-id": message.request_id} if message.request_id else {}
+    return amqp.Message(
+        message.payload.encode("utf-8"),
+        content_type="application/json",
+        content_encoding="utf-8",
+        delivery_mode=2,
+        message_id=str(message.event_id),
+        type=message.event_type,
+        timestamp=int(message.created_at.timestamp()),
+        application_headers=headers,
+    )

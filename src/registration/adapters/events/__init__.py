@@ -1,0 +1,1 @@
+"""EventPublisher adapters for delivery outside the database transaction."""

@@ -1,0 +1,1 @@
+"""The transactional outbox: events stored with the entry, then relayed to the broker."""

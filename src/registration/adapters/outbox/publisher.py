@@ -1,0 +1,18 @@
+from collections.abc import Sequence
+
+from registration.adapters.outbox.message import OutboxMessage
+from registration.adapters.sql.changes import ChangeSet
+from registration.application.ports import EventPublisher
+from registration.domain.events import DomainEvent
+from registration.infrastructure.request_context import current_request_id
+
+
+class OutboxEventPublisher(EventPublisher):
+    """Stages events as outbox rows, written in the same transaction as the entry."""
+
+    def __init__(self, changes: ChangeSet) -> None:
+        self._changes = changes
+
+    def publish(self, events: Sequence[DomainEvent]) -> None:
+        request_id = current_request_id()
+        self._changes.outbox.extend(OutboxMessage.from_event(e, request_id) for e in events)

@@ -1,0 +1,110 @@
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from registration.adapters.outbox.message import PendingMessage
+from registration.adapters.outbox.store import OutboxStore
+from registration.application.errors import StorageUnavailable
+from registration.infrastructure import metrics
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[Sequence[PendingMessage]], None]
+
+
+class Backoff:
+    def __init__(self, initial: float = 0.2, maximum: float = 5.0) -> None:
+        self._initial, self._maximum = initial, maximum
+        self._current = initial
+
+    def next_delay(self) -> float:
+        delay = self._current
+        self._current = min(self._current * 2, self._maximum)
+        return delay
+
+    def reset(self) -> None:
+        self._current = self._initial
+
+
+class OutboxRelay:
+    """Moves pending outbox rows to the broker, oldest first, marking each only once confirmed.
+
+    Woken right after a commit; polls every `poll_seconds` as a fallback (another instance's
+    rows, a missed wake-up, rows left by a crash); backs off while the broker or database is down.
+    Safe to run in several processes at once: claims skip rows another relay holds.
+    """
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        publish: Publish,
+        *,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+        prune_every_seconds: float = 300.0,
+    ) -> None:
+        self._store = store
+        self._publish = publish
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._retention = retention
+        self._prune_every = prune_every_seconds
+        self._wake = threading.Event()
+        self._running = False
+        self._next_prune = 0.0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._running = False
+        self._wake.set()
+
+    def run(self) -> None:
+        self._running = True
+        backoff = Backoff()
+        while self._running:
+            self._wake.clear()
+            try:
+                self.relay_pending()
+                self._prune_when_due()
+                backoff.reset()
+            except Exception as error:
+                delay = backoff.next_delay()
+                metrics.RELAY_FAILURES.inc()
+                log.warning("outbox relay failed, retrying in %.1fs: %s", delay, _describe(error))
+                time.sleep(delay)
+                continue
+            self._wake.wait(self._poll_seconds)
+
+    def relay_pending(self) -> int:
+        """Publish every pending row, batch by batch; returns how many were published."""
+        published = 0
+        while True:
+            with self._store.claim_pending(self._batch_size) as claim:
+                if not claim.messages:
+                    return published
+                self._publish(claim.messages)
+                claim.mark_published(claim.messages)
+            published += len(claim.messages)
+            metrics.RELAY_PUBLISHED.inc(len(claim.messages))
+            if len(claim.messages) < self._batch_size:
+                return published
+
+    def _prune_when_due(self) -> None:
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + self._prune_every
+        removed = self._store.prune_published(self._retention)
+        if removed:
+            log.info("pruned %d published outbox rows", removed)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, StorageUnavailable):
+        return "database unavailable"
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,1 @@
+"""SQLAlchemy adapters: PostgreSQL in production, SQLite as the embedded default."""

@@ -1,0 +1,46 @@
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+
+def make_green_engine(database_url: str, pool_size: int, timeout_seconds: float) -> sa.Engine:
+    """An engine whose pool holds one connection per worker, bounded waits, eventlet-friendly."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": timeout_seconds}
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.get_driver_name() in ("psycopg2", ""):
+        _make_psycopg2_green()
+    return sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=2,
+        pool_timeout=timeout_seconds,
+        pool_recycle=3600,
+        connect_args={
+            "connect_timeout": max(1, int(timeout_seconds)),
+            "application_name": "nameko_registration_service",
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+        },
+    )
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _make_psycopg2_green() -> None:
+    # Without this psycopg2 blocks the whole eventlet hub during every query.
+    from psycogreen.eventlet import patch_psycopg
+
+    patch_psycopg()

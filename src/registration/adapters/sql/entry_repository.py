@@ -1,0 +1,20 @@
+from uuid import UUID
+
+from registration.adapters.sql.changes import ChangeSet
+from registration.adapters.sql.database import Database
+from registration.application.ports import EntryRepository
+from registration.domain.entry import Entry
+
+
+class SqlEntryRepository(EntryRepository):
+    """Stages new entries in the unit of work's change set; duplicates surface at commit."""
+
+    def __init__(self, database: Database, changes: ChangeSet) -> None:
+        self._database = database
+        self._changes = changes
+
+    def add(self, entry: Entry) -> None:
+        self._changes.entries.append(entry)
+
+    def get(self, entry_id: UUID) -> Entry | None:
+        return self._database.get_entry(entry_id)

@@ -1,0 +1,40 @@
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigSerial = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+entries = sa.Table(
+    "entries",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("email", sa.Text(), nullable=False),
+    # Case-folded normalized address: the uniqueness rule lives in the database, race-free.
+    sa.Column("email_key", sa.Text(), nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("email_key", name="uq_entries_email_key"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    # Order of creation; the relay publishes in this order.
+    sa.Column("seq", BigSerial, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.Uuid(), nullable=False),
+    sa.Column("event_type", sa.Text(), nullable=False),
+    # The exact JSON text that goes on the wire.
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Column("request_id", sa.Text(), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
+    # Only pending rows: the relay's scan stays small however many events were ever sent.
+    sa.Index(
+        "ix_outbox_pending",
+        "seq",
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    ),
+    sa.Index("ix_outbox_created_at", "created_at"),
+)

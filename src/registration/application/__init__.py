@@ -1,0 +1,1 @@
+"""The application core: use cases and the ports they need. No framework imports here."""

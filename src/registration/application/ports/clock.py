@@ -1,0 +1,5 @@
+from collections.abc import Callable
+from datetime import datetime
+
+# Returns the current time, timezone-aware in UTC.
+Clock = Callable[[], datetime]

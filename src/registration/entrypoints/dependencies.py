@@ -1,0 +1,59 @@
+"""nameko DependencyProviders: the application built by the composition root, the relay's
+green thread, and the request id of each worker."""
+
+import logging
+
+from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Request
+
+from registration.bootstrap import Application, bootstrap
+from registration.entrypoints.http.route import REQUEST_ID_KEY
+from registration.infrastructure.request_context import set_request_id
+
+log = logging.getLogger(__name__)
+
+
+class ApplicationProvider(DependencyProvider):
+    """Builds the application once per container from its config; the relay runs beside it."""
+
+    application: Application
+
+    def setup(self) -> None:
+        self.application = bootstrap(self.container.config)
+        self._relay_thread = None
+
+    def start(self) -> None:
+        relay = self.application.relay
+        if relay is not None:
+            self._relay_thread = self.container.spawn_managed_thread(relay.run)
+
+    def stop(self) -> None:
+        # Rows being published when the signal came stay pending and go out after a restart.
+        if self.application.relay is not None:
+            self.application.relay.stop()
+        if self._relay_thread is not None:
+            self._relay_thread.wait()
+        self.application.close()
+
+    def kill(self) -> None:
+        self.application.close()
+
+    def get_dependency(self, worker_ctx) -> Application:  # type: ignore[no-untyped-def]
+        return self.application
+
+
+class RequestId(DependencyProvider):
+    """Puts the request id into the worker's context, so its logs and events carry it.
+
+    HTTP workers take the id the web server settled on; RPC workers the caller's context data.
+    """
+
+    def worker_setup(self, worker_ctx) -> None:  # type: ignore[no-untyped-def]
+        request = worker_ctx.args[0] if worker_ctx.args else None
+        if isinstance(request, Request):
+            set_request_id(request.environ.get(REQUEST_ID_KEY))
+        else:
+            set_request_id(worker_ctx.context_data.get("request_id") or worker_ctx.call_id)
+
+    def get_dependency(self, worker_ctx) -> None:  # type: ignore[no-untyped-def]
+        return None

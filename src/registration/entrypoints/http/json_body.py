@@ -1,0 +1,49 @@
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from registration.entrypoints.http.client_errors import (
+    MalformedJson,
+    PayloadTooLarge,
+    UnprocessableBody,
+    UnsupportedMediaType,
+)
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def read_json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, or the client error that says what is wrong with it."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json.")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType("Only the utf-8 charset is accepted.")
+    declared = request.content_length
+    if declared is not None and declared > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
+    # Read one byte past the limit, never the whole of an oversized (e.g. chunked) body.
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedJson("The body is not valid UTF-8.") from None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        raise MalformedJson("The body is not valid JSON.") from None
+    if not isinstance(document, dict):
+        raise UnprocessableBody("The body must be a JSON object.")
+    return document
+
+
+def required_string(document: dict[str, Any], name: str) -> str:
+    value = document.get(name)
+    if value is None:
+        raise UnprocessableBody(f"The field {name!r} is required.")
+    if not isinstance(value, str):
+        raise UnprocessableBody(f"The field {name!r} must be a string.")
+    return value

@@ -1,0 +1,66 @@
+"""One table from every error to its RFC 9457 problem document; no internals ever leak."""
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from registration.application.errors import EntryNotFound, StorageUnavailable
+from registration.domain.errors import DomainError, EmailAlreadyRegistered, InvalidEmail
+from registration.entrypoints.http.client_errors import ClientError
+from registration.entrypoints.http.responses import PROBLEM_JSON, json_response
+
+log = logging.getLogger(__name__)
+
+# exception type -> (status, slug, title)
+PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    InvalidEmail: (422, "invalid-email", "Invalid email address"),
+    EmailAlreadyRegistered: (409, "already-registered", "Already registered"),
+    EntryNotFound: (404, "entry-not-found", "Entry not found"),
+    StorageUnavailable: (503, "service-unavailable", "Service unavailable"),
+}
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
+    return json_response(body, status=status, headers=headers, mimetype=PROBLEM_JSON)
+
+
+def problem_for(error: BaseException) -> Response:
+    if isinstance(error, ClientError):
+        # An oversized body is left unread: the connection cannot be reused after it.
+        extra = {"Connection": "close"} if error.status == 413 else None
+        return problem(error.status, error.slug, error.title, str(error), extra)
+    for kind, (status, slug, title) in PROBLEMS.items():
+        if isinstance(error, kind):
+            extra = {"Retry-After": "5"} if status == 503 else None
+            return problem(status, slug, title, str(error), extra)
+    if isinstance(error, HTTPException) and error.code and error.code < 500:
+        slug = (error.name or "error").lower().replace(" ", "-")
+        return problem(error.code, slug, error.name, error.description or error.name)
+    log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
+    return problem(
+        500, "internal-error", "Internal server error", "The request could not be completed."
+    )
+
+
+EXPECTED = (ClientError, DomainError, StorageUnavailable)
+
+
+def answers_problems(method: Callable[..., Response]) -> Callable[..., Response]:
+    """Expected failures become problem responses inside the worker, so nameko does not log
+    them as crashed workers; anything else still propagates to the 500 problem."""
+
+    @functools.wraps(method)
+    def handler(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return method(*args, **kwargs)
+        except EXPECTED as error:
+            return problem_for(error)
+
+    return handler

@@ -1,0 +1,96 @@
+"""The Nameko service `nameko_registration_service`: HTTP and RPC entrypoints, nothing more.
+
+Run with `nameko run --config config.yml registration.entrypoints.service`.
+"""
+
+from nameko.rpc import rpc
+from werkzeug.wrappers import Request, Response
+
+from registration.application.errors import StorageUnavailable
+from registration.bootstrap import SERVICE_NAME, Application
+from registration.domain.entry import Entry
+from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
+from registration.entrypoints import operations
+from registration.entrypoints.dependencies import ApplicationProvider, RequestId
+from registration.entrypoints.http.json_body import read_json_object, required_string
+from registration.entrypoints.http.problems import answers_problems
+from registration.entrypoints.http.responses import json_response
+from registration.entrypoints.http.route import api
+from registration.entrypoints.rpc_errors import RPC_ERRORS
+from registration.infrastructure import metrics
+
+OUTCOMES = {
+    InvalidEmail: "invalid",
+    EmailAlreadyRegistered: "duplicate",
+    StorageUnavailable: "unavailable",
+}
+
+
+class RegistrationHttpService:
+    name = SERVICE_NAME
+
+    app: Application = ApplicationProvider()  # type: ignore[assignment]
+    request_id = RequestId()
+
+    @api("POST", "/register")
+    @answers_problems
+    def register(self, request: Request) -> Response:
+        email = required_string(read_json_object(request), "email")
+        entry = self._register(email)
+        return json_response(
+            entry_representation(entry), status=201, headers={"Location": f"/entries/{entry.id}"}
+        )
+
+    @api("GET", "/entries/<entry_id>")
+    @answers_problems
+    def entry(self, request: Request, entry_id: str) -> Response:
+        return json_response(entry_representation(self.app.registration.get_entry(entry_id)))
+
+    @api("GET", "/health")
+    def health(self, request: Request) -> Response:
+        return operations.readiness(self.app)
+
+    @api("GET", "/health/ready")
+    def ready(self, request: Request) -> Response:
+        return operations.readiness(self.app)
+
+    @api("GET", "/health/live")
+    def live(self, request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    @api("GET", "/metrics")
+    def metrics(self, request: Request) -> Response:
+        return operations.prometheus_metrics(self.app)
+
+    @api("GET", "/openapi.json")
+    def openapi(self, request: Request) -> Response:
+        return operations.contract("openapi")
+
+    @api("GET", "/asyncapi.json")
+    def asyncapi(self, request: Request) -> Response:
+        return operations.contract("asyncapi")
+
+    @rpc(expected_exceptions=RPC_ERRORS)
+    def register_entry(self, email: str) -> dict[str, str]:
+        return entry_representation(self._register(email))
+
+    @rpc(expected_exceptions=RPC_ERRORS)
+    def get_entry(self, entry_id: str) -> dict[str, str]:
+        return entry_representation(self.app.registration.get_entry(entry_id))
+
+    def _register(self, email: str) -> Entry:
+        try:
+            entry = self.app.registration.register_entry(email)
+        except Exception as error:
+            metrics.REGISTRATIONS.labels(OUTCOMES.get(type(error), "error")).inc()
+            raise
+        metrics.REGISTRATIONS.labels("registered").inc()
+        return entry
+
+
+def entry_representation(entry: Entry) -> dict[str, str]:
+    return {
+        "id": str(entry.id),
+        "email": entry.email.value,
+        "registered_at": entry.registered_at.isoformat(),
+    }

@@ -1,0 +1,25 @@
+"""Prometheus metrics of the registration service (the process-wide default registry)."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+REGISTRATIONS = Counter(
+    "registrations_total",
+    "Registration attempts by outcome.",
+    ["outcome"],  # registered | duplicate | invalid | unavailable | error
+)
+HTTP_REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request.",
+    ["method", "route", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+OUTBOX_PENDING = Gauge(
+    "outbox_pending_events", "Events stored but not yet confirmed by the broker."
+)
+OUTBOX_OLDEST_PENDING_AGE = Gauge(
+    "outbox_oldest_pending_age_seconds", "Age of the oldest event not yet confirmed by the broker."
+)
+RELAY_PUBLISHED = Counter("outbox_relay_published_total", "Events the broker confirmed.")
+RELAY_FAILURES = Counter(
+    "outbox_relay_failures_total", "Relay rounds that failed (broker or database unreachable)."
+)
