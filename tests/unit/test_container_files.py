@@ -1,0 +1,171 @@
+"""The image and the local stack are wired the way the services read their configuration.
+
+No Docker engine is needed: these read Dockerfile and docker-compose.yml as files, and run
+hadolint from the virtual environment.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.unit
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+APP_SERVICES = ("registration", "welcome")
+
+# Read by the process, not by config.yml, so a service may set them too.
+PROCESS_VARIABLES = {
+    # registration-run: which config file to apply migrations with and hand to nameko
+    "CONFIG",
+    # the interpreter: unbuffered stdout/stderr, so log lines leave a container at once
+    "PYTHONUNBUFFERED",
+    # the interpreter: silences the pkg_resources warning the nameko 2.14.1 CLI causes
+    "PYTHONWARNINGS",
+}
+
+
+def _compose() -> dict[str, Any]:
+    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def _variables_config_reads() -> set[str]:
+    return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", (REPO_ROOT / "config.yml").read_text()))
+
+
+def _environment(service: dict[str, Any]) -> set[str]:
+    environment = service.get("environment", {})
+    if isinstance(environment, list):
+        return {item.split("=", 1)[0] for item in environment}
+    return set(environment)
+
+
+def _final_stage() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the last build stage, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text("utf-8"))
+    instructions = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keyword, _, arguments = line.partition(" ")
+            instructions.append((keyword.upper(), arguments.strip()))
+    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    return instructions[last_from:]
+
+
+# --- docker-compose.yml ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_the_app_services_set_only_variables_the_config_or_the_process_reads(name: str) -> None:
+    service = _compose()["services"][name]
+    understood = _variables_config_reads() | PROCESS_VARIABLES
+
+    assert "env_file" not in service, "variables from an env_file would escape this check"
+    unknown = _environment(service) - understood
+    assert unknown == set(), f"{name} sets variables nothing reads: {sorted(unknown)}"
+
+
+def test_every_service_another_depends_on_has_a_health_check() -> None:
+    services = _compose()["services"]
+    depended_on = {name for service in services.values() for name in service.get("depends_on", {})}
+
+    for name in depended_on:
+        healthcheck = services[name].get("healthcheck", {})
+        assert healthcheck.get("test") and not healthcheck.get("disable"), name
+        assert healthcheck["test"] != ["NONE"], name
+
+
+def test_every_dependency_waits_until_the_other_service_is_healthy() -> None:
+    for name, service in _compose()["services"].items():
+        depends_on = service.get("depends_on", {})
+        assert isinstance(depends_on, dict), f"{name}: the list form has no condition"
+        for dependency, options in depends_on.items():
+            assert options == {"condition": "service_healthy"}, f"{name} -> {dependency}"
+
+
+def test_registration_replicas_publish_no_host_port_and_sit_behind_the_balancer() -> None:
+    services = _compose()["services"]
+    balancer_config = (REPO_ROOT / "deploy" / "haproxy" / "haproxy.cfg").read_text()
+
+    assert "ports" not in services["registration"]
+    assert any(port.endswith(":8000") for port in services["lb"]["ports"])
+    assert "registration:8000" in balancer_config
+
+
+def test_the_subscriber_runs_from_the_same_image() -> None:
+    services = _compose()["services"]
+
+    assert services["welcome"]["image"] == services["registration"]["image"]
+    assert services["welcome"]["command"] == [
+        "nameko",
+        "run",
+        "--config",
+        "/app/config.yml",
+        "welcome.entrypoints.service",
+    ]
+
+
+# --- Dockerfile --------------------------------------------------------------------------------
+
+
+def test_every_stage_builds_on_a_pinned_python_3_11_slim_image() -> None:
+    bases = re.findall(r"^FROM\s+(\S+)", DOCKERFILE.read_text("utf-8"), flags=re.MULTILINE)
+
+    assert len(bases) >= 2, "a builder stage and a runtime stage"
+    for base in bases:
+        assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", base), base
+
+
+def test_the_command_is_exec_form_so_the_service_receives_sigterm() -> None:
+    commands = [arguments for keyword, arguments in _final_stage() if keyword == "CMD"]
+
+    assert len(commands) == 1
+    assert commands[0].startswith("["), f"shell form runs under /bin/sh: CMD {commands[0]}"
+    command = json.loads(commands[0])
+    assert command == ["registration-run"]
+
+
+def test_the_service_runs_as_a_fixed_non_root_user() -> None:
+    stage = _final_stage()
+    keywords = [keyword for keyword, _ in stage]
+    users = [arguments for keyword, arguments in stage if keyword == "USER"]
+
+    assert users, "no USER in the final stage"
+    assert keywords.index("USER") < keywords.index("CMD")
+    user = users[-1].split(":")[0]
+    assert user.isdigit() and int(user) != 0, "a numeric uid other than root's"
+
+
+def test_the_image_checks_its_own_readiness() -> None:
+    healthchecks = [arguments for keyword, arguments in _final_stage() if keyword == "HEALTHCHECK"]
+
+    assert len(healthchecks) == 1
+    assert "http://127.0.0.1:8000/health/ready" in healthchecks[0]
+
+
+def test_hadolint_finds_nothing_at_warning_level() -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"
+
+    result = subprocess.run(
+        [
+            str(hadolint),
+            "--config",
+            ".hadolint.yaml",
+            "--failure-threshold",
+            "warning",
+            "Dockerfile",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
