@@ -24,6 +24,8 @@ APP_SERVICES = ("registration", "welcome")
 PROCESS_VARIABLES = {
     # registration-run: which config file to apply migrations with and hand to nameko
     "CONFIG",
+    # registration-run: how many nameko processes to start on the shared port
+    "WEB_CONCURRENCY",
     # the interpreter: unbuffered stdout/stderr, so log lines leave a container at once
     "PYTHONUNBUFFERED",
     # the interpreter: silences the pkg_resources warning the nameko 2.14.1 CLI causes
