@@ -49,6 +49,7 @@ USER 10001:10001
 EXPOSE 8000
 
 # slim has no curl; urlopen raises (exit 1) on a connection error or any non-2xx answer.
+# The subscriber's container overrides this with its own port (see docker-compose.yml).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/ready', timeout=4)"]
 
