@@ -1,5 +1,6 @@
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import amqp
 
@@ -35,12 +36,13 @@ class ConfirmedAmqpPublisher:
             return
         try:
             channel = self._ready_channel()
-            for message in messages:
-                self._unconfirmed.add(self._next_tag)
-                self._next_tag += 1
-                channel.basic_publish(
-                    _to_amqp(message), exchange=self._exchange, routing_key=message.event_type
-                )
+            with _one_write_per_batch(self._connection):
+                for message in messages:
+                    self._unconfirmed.add(self._next_tag)
+                    self._next_tag += 1
+                    channel.basic_publish(
+                        _to_amqp(message), exchange=self._exchange, routing_key=message.event_type
+                    )
             while self._unconfirmed:
                 self._connection.drain_events(timeout=self._timeout)  # type: ignore[union-attr]
         except (TimeoutError, OSError, amqp.exceptions.AMQPError) as error:
@@ -83,6 +85,24 @@ class ConfirmedAmqpPublisher:
         )
         self._unconfirmed -= settled
         return settled
+
+
+@contextmanager
+def _one_write_per_batch(connection: amqp.Connection | None) -> Iterator[None]:
+    """Send a batch's frames with one socket write instead of three writes per message.
+
+    py-amqp writes each frame through `transport._write` (the socket's sendall); collecting them
+    saves most of the relay's CPU under load. If the batch fails half-way nothing is sent, and
+    the caller drops the connection anyway.
+    """
+    transport = connection.transport  # type: ignore[union-attr]
+    send, frames = transport._write, []
+    transport._write = frames.append
+    try:
+        yield
+    finally:
+        transport._write = send
+    send(b"".join(frames))
 
 
 def _to_amqp(message: PendingMessage) -> amqp.Message:

@@ -9,10 +9,12 @@ import sqlalchemy as sa
 from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.errors import translated_errors
+from registration.adapters.sql.group_commit import GroupCommitWriter, batch_statement
 from registration.adapters.sql.schema import entries, outbox
 from registration.application.errors import StorageUnavailable
 from registration.domain.email import Email
 from registration.domain.entry import Entry
+from registration.domain.errors import EmailAlreadyRegistered
 
 
 class Database:
@@ -22,6 +24,7 @@ class Database:
         self.engine = engine
         self.timeout_seconds = timeout_seconds
         self.is_postgres = engine.dialect.name == "postgresql"
+        self._group_writer: GroupCommitWriter | None = None
 
     @contextmanager
     def connection(self, timeout_seconds: float | None = None) -> Iterator[sa.Connection]:
@@ -48,12 +51,37 @@ class Database:
                     connection.close()
 
     def write(self, changes: ChangeSet) -> None:
+        """Store a unit of work's changes atomically."""
+        if not self.is_postgres:
+            with self.connection() as connection, connection.begin():
+                _write_in_one_transaction(connection, changes)
+        elif len(changes.entries) <= 1:
+            try:
+                self._group_commit().write(changes, self.timeout_seconds)
+            except TimeoutError:
+                raise StorageUnavailable("The database did not answer in time.") from None
+        else:
+            sql, params = batch_statement([changes])
+            if self.execute_autocommit(sql, params):
+                raise EmailAlreadyRegistered("This email address is already registered.")
+
+    def execute_autocommit(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """PostgreSQL: run one statement as its own transaction (one round trip) and fetch it."""
         with self.connection() as connection:
-            if self.is_postgres:
-                _write_in_one_statement(connection, changes)
-            else:
-                with connection.begin():
-                    _write_in_one_transaction(connection, changes)
+            driver = connection.connection.dbapi_connection
+            driver.autocommit = True
+            try:
+                with driver.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return cursor.fetchall() if cursor.description else []
+            finally:
+                if not driver.closed:
+                    driver.autocommit = False
+
+    def _group_commit(self) -> GroupCommitWriter:
+        if self._group_writer is None:
+            self._group_writer = GroupCommitWriter(self.execute_autocommit)
+        return self._group_writer
 
     def get_entry(self, entry_id: UUID) -> Entry | None:
         query = sa.select(entries.c.id, entries.c.email, entries.c.registered_at).where(
@@ -75,52 +103,6 @@ def _write_in_one_transaction(connection: sa.Connection, changes: ChangeSet) -> 
         connection.execute(entries.insert(), [_entry_row(e) for e in changes.entries])
     if changes.outbox:
         connection.execute(outbox.insert(), [_outbox_row(m) for m in changes.outbox])
-
-
-def _write_in_one_statement(connection: sa.Connection, changes: ChangeSet) -> None:
-    """PostgreSQL: one autocommitted statement, so one round trip for entry and outbox rows.
-
-    A data-modifying CTE runs whether or not it is referenced, and the statement is atomic.
-    """
-    parts: list[str] = []
-    params: list[Any] = []
-    if changes.entries:
-        parts.append(
-            _values_insert("entries (id, email, email_key, registered_at)", 4, len(changes.entries))
-        )
-        for e in changes.entries:
-            params += [str(e.id), e.email.value, e.email.key, e.registered_at]
-    if changes.outbox:
-        parts.append(
-            _values_insert(
-                "outbox (event_id, event_type, payload, request_id, created_at)",
-                5,
-                len(changes.outbox),
-            )
-        )
-        for m in changes.outbox:
-            params += [str(m.event_id), m.event_type, m.payload, m.request_id, m.created_at]
-    if not parts:
-        return
-    *ctes, last = parts
-    sql = (
-        "WITH " + ", ".join(f"w{i} AS ({cte})" for i, cte in enumerate(ctes)) + " " + last
-        if ctes
-        else last
-    )
-    driver = connection.connection.dbapi_connection
-    driver.autocommit = True
-    try:
-        with driver.cursor() as cursor:
-            cursor.execute(sql, params)
-    finally:
-        if not driver.closed:
-            driver.autocommit = False
-
-
-def _values_insert(target: str, width: int, rows: int) -> str:
-    row = "(" + ", ".join(["%s"] * width) + ")"
-    return f"INSERT INTO {target} VALUES " + ", ".join([row] * rows)
 
 
 def _entry_row(entry: Entry) -> dict[str, Any]:
