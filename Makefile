@@ -9,10 +9,12 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resource
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	# the official AsyncAPI JSON Schemas, for the contract tests
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 migrate: install
