@@ -1,0 +1,1 @@
+"""Benchmark: our registration service against nameko's dispatch-only example (`make bench`)."""

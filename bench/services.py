@@ -1,0 +1,45 @@
+"""How the two contenders are started: the one place their commands and settings live."""
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+OUR_READINESS_PATH = "/health/ready"
+OUR_EXCHANGE = "nameko_registration_service.events"
+DISPATCH_ONLY_EXCHANGE = "dispatch_only_example.events"
+
+# The yardstick's own config: the same knobs as config.yml, and the same quiet log level as ours.
+DISPATCH_ONLY_CONFIG = """\
+AMQP_URI: ${AMQP_URI}
+WEB_SERVER_ADDRESS: ${WEB_SERVER_ADDRESS}
+max_workers: ${MAX_WORKERS:10}
+LOGGING:
+  version: 1
+  disable_existing_loggers: false
+  handlers:
+    console: {class: logging.StreamHandler}
+  root: {level: WARNING, handlers: [console]}
+"""
+
+
+def our_service_command() -> list[str]:
+    """Applies the migrations, then runs `nameko run ... registration.entrypoints.service`."""
+    return [str(VENV_BIN / "registration-run")]
+
+
+def our_service_env(database_url: str, amqp_uri: str, port: int) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "AMQP_URI": amqp_uri,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def dispatch_only_command(config_path: Path) -> list[str]:
+    return [str(VENV_BIN / "nameko"), "run", "--config", str(config_path), "bench.dispatch_only"]
+
+
+def dispatch_only_env(amqp_uri: str, port: int) -> dict[str, str]:
+    return {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}

@@ -1,0 +1,130 @@
+"""The runs of one benchmark, and the figures the report and the targets are made of."""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from bench.event_stats import EventStats
+from bench.load import LoadResult
+from bench.stats import median, percentile
+
+OURS = "ours"
+DISPATCH_ONLY = "dispatch-only"
+ROUND = "round"
+C50 = "c50"
+MEMORY = "memory"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    service: str  # OURS or DISPATCH_ONLY
+    kind: str  # ROUND, C50 or MEMORY
+    number: int  # the round, 1-based; 1 for the others
+    connections: int
+    load: LoadResult
+    token: str  # marks the run's addresses, and so its events
+    events: EventStats | None = None  # ours only
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.number}" if self.kind == ROUND else self.kind
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "service": self.service,
+            "label": self.label,
+            "connections": self.connections,
+            "token": self.token,
+            "load": self.load.to_dict(),
+            "events": self.events.to_dict() if self.events else None,
+        }
+
+
+@dataclass(frozen=True)
+class MemoryGrowth:
+    registrations: int
+    before_mb: float
+    after_mb: float
+
+    @property
+    def growth_mb(self) -> float:
+        return self.after_mb - self.before_mb
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    """Medians over the rounds at the base concurrency; counts over every run of the service."""
+
+    rounds: int
+    requests_per_s: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    non_2xx: int
+    socket_errors: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    ours: ServiceFigures
+    dispatch_only: ServiceFigures
+    ratio: float | None  # ours / dispatch-only, medians
+    lag_p50_ms: float | None
+    lag_p99_ms: float | None
+    drain_max_s: float | None  # None when some run's events never all arrived
+    event_runs: int  # our runs whose events were accounted
+    missing_events: int
+    duplicate_events: int
+    c10_requests_per_s: float | None
+    c50_requests_per_s: float | None
+    memory: MemoryGrowth | None
+
+    def to_dict(self) -> dict[str, object]:
+        figures = asdict(self)
+        if self.memory is not None:
+            figures["memory"]["growth_mb"] = self.memory.growth_mb
+        return figures
+
+
+def summarize(
+    runs: Sequence[RunResult], lags_ms: Sequence[float], memory: MemoryGrowth | None
+) -> Summary:
+    ours, dispatch_only = _figures(runs, OURS), _figures(runs, DISPATCH_ONLY)
+    accounted = [run.events for run in runs if run.events is not None]
+    drains = [events.drain_s for events in accounted]
+    c50 = [run.load.requests_per_s for run in runs if run.service == OURS and run.kind == C50]
+    return Summary(
+        ours=ours,
+        dispatch_only=dispatch_only,
+        ratio=_ratio(ours.requests_per_s, dispatch_only.requests_per_s),
+        lag_p50_ms=percentile(lags_ms, 50),
+        lag_p99_ms=percentile(lags_ms, 99),
+        drain_max_s=None
+        if None in drains or not drains
+        else max(d for d in drains if d is not None),
+        event_runs=len(accounted),
+        missing_events=sum(events.missing for events in accounted),
+        duplicate_events=sum(events.duplicates for events in accounted),
+        c10_requests_per_s=ours.requests_per_s,
+        c50_requests_per_s=median(c50),
+        memory=memory,
+    )
+
+
+def _figures(runs: Sequence[RunResult], service: str) -> ServiceFigures:
+    every = [run for run in runs if run.service == service]
+    rounds = [run.load for run in every if run.kind == ROUND]
+    return ServiceFigures(
+        rounds=len(rounds),
+        requests_per_s=median([load.requests_per_s for load in rounds]),
+        p50_ms=median([load.p50_ms for load in rounds if load.p50_ms is not None]),
+        p95_ms=median([load.p95_ms for load in rounds if load.p95_ms is not None]),
+        p99_ms=median([load.p99_ms for load in rounds if load.p99_ms is not None]),
+        non_2xx=sum(run.load.non_2xx for run in every),
+        socket_errors=sum(run.load.socket_errors for run in every),
+    )
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    if ours is None or not theirs:
+        return None
+    return ours / theirs
