@@ -1,0 +1,121 @@
+"""The welcome use case with fakes: one mail per event, none for a duplicate, errors propagate."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from welcome.application.errors import NotificationFailed
+from welcome.application.inbox import Inbox, InboxTransaction
+from welcome.application.notification_sender import NotificationSender
+from welcome.application.welcome_new_registration import WelcomeOutcome, welcome_new_registration
+from welcome.domain.registration_notice import RegistrationNotice
+from welcome.domain.welcome_message import WelcomeMessage
+
+pytestmark = pytest.mark.unit
+
+
+class RecordingSender(NotificationSender):
+    def __init__(self, failures: int = 0) -> None:
+        self.sent: list[WelcomeMessage] = []
+        self._failures_left = failures
+
+    def send(self, message: WelcomeMessage) -> None:
+        if self._failures_left > 0:
+            self._failures_left -= 1
+            raise NotificationFailed("mail server unavailable")
+        self.sent.append(message)
+
+
+class InMemoryInbox(Inbox):
+    def __init__(self) -> None:
+        self.processed: set[str] = set()
+
+    def begin(self) -> InboxTransaction:
+        return InMemoryInboxTransaction(self.processed)
+
+
+class InMemoryInboxTransaction(InboxTransaction):
+    def __init__(self, processed: set[str]) -> None:
+        self._processed = processed
+        self._pending: set[str] = set()
+
+    def record_processed(self, event_id: str) -> bool:
+        if event_id in self._processed or event_id in self._pending:
+            return False
+        self._pending.add(event_id)
+        return True
+
+    def commit(self) -> None:
+        self._processed |= self._pending
+        self._pending = set()
+
+    def rollback(self) -> None:
+        self._pending = set()
+
+
+def a_notice(event_id: str = "e-1", email: str = "alice@example.com") -> RegistrationNotice:
+    return RegistrationNotice(
+        event_id=event_id,
+        entry_id="entry-1",
+        email=email,
+        registered_at=datetime(2026, 11, 29, 0, 41, 7, tzinfo=UTC),
+        request_id="req-1",
+    )
+
+
+def test_a_new_registration_gets_one_welcome_mail_to_its_address():
+    inbox, sender = InMemoryInbox(), RecordingSender()
+
+    outcome = welcome_new_registration(a_notice(), inbox, sender)
+
+    assert outcome is WelcomeOutcome.WELCOMED
+    assert [message.recipient for message in sender.sent] == ["alice@example.com"]
+    assert inbox.processed == {"e-1"}
+
+
+def test_the_same_event_delivered_twice_sends_one_mail():
+    inbox, sender = InMemoryInbox(), RecordingSender()
+
+    welcome_new_registration(a_notice(), inbox, sender)
+    second = welcome_new_registration(a_notice(), inbox, sender)
+
+    assert second is WelcomeOutcome.DUPLICATE
+    assert len(sender.sent) == 1
+
+
+def test_two_events_for_the_same_address_are_both_welcomed():
+    inbox, sender = InMemoryInbox(), RecordingSender()
+
+    welcome_new_registration(a_notice("e-1"), inbox, sender)
+    welcome_new_registration(a_notice("e-2"), inbox, sender)
+
+    assert len(sender.sent) == 2
+
+
+def test_a_failed_send_propagates_and_leaves_the_event_unprocessed():
+    inbox, sender = InMemoryInbox(), RecordingSender(failures=1)
+
+    with pytest.raises(NotificationFailed):
+        welcome_new_registration(a_notice(), inbox, sender)
+
+    assert inbox.processed == set()
+    assert sender.sent == []
+
+
+def test_a_retry_after_a_failed_send_sends_the_mail():
+    inbox, sender = InMemoryInbox(), RecordingSender(failures=1)
+    with pytest.raises(NotificationFailed):
+        welcome_new_registration(a_notice(), inbox, sender)
+
+    outcome = welcome_new_registration(a_notice(), inbox, sender)
+
+    assert outcome is WelcomeOutcome.WELCOMED
+    assert len(sender.sent) == 1
+
+
+def test_the_mail_carries_the_event_and_request_ids_for_tracing():
+    sender = RecordingSender()
+
+    welcome_new_registration(a_notice("e-9"), InMemoryInbox(), sender)
+
+    assert (sender.sent[0].event_id, sender.sent[0].request_id) == ("e-9", "req-1")
