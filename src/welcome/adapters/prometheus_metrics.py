@@ -1,0 +1,26 @@
+"""Counters of what happened to events, in a registry of their own (one per service container)."""
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+
+
+class WelcomeMetrics:
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        # Not the global default registry: two containers in one process (tests) stay apart.
+        self._registry = CollectorRegistry()
+        self.handled = self._counter("handled", "Events whose welcome mail was sent.")
+        self.duplicate = self._counter(
+            "duplicate", "Events skipped because their event_id was already processed."
+        )
+        self.retried = self._counter("retried", "Failed deliveries scheduled for another attempt.")
+        self.dead_lettered = self._counter(
+            "dead_lettered", "Events moved to the dead-letter queue (poison or out of attempts)."
+        )
+
+    def _counter(self, what: str, description: str) -> Counter:
+        return Counter(f"welcome_events_{what}", description, registry=self._registry)
+
+    def exposition(self) -> str:
+        """The Prometheus text format, as a str (nameko's @http wants str bodies)."""
+        return generate_latest(self._registry).decode("utf-8")

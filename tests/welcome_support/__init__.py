@@ -1,0 +1,1 @@
+"""Test helpers for the welcome-mail subscriber: a real SMTP server, AMQP publishing and reading."""
