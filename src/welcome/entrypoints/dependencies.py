@@ -1,0 +1,53 @@
+"""Nameko dependency providers: what a worker of the welcome service gets injected."""
+
+from nameko.contextdata import ContextDataProvider
+from nameko.extensions import DependencyProvider, SharedExtension
+
+from welcome import bootstrap
+from welcome.adapters.prometheus_metrics import WelcomeMetrics
+from welcome.entrypoints.delivery import REQUEST_ID_HEADER
+from welcome.event_log import safe_id
+
+
+class MetricsKeeper(SharedExtension):
+    """One set of counters per container, shared by the event entrypoint and the service."""
+
+    def setup(self):
+        self.metrics = WelcomeMetrics()
+
+
+class Metrics(DependencyProvider):
+    keeper = MetricsKeeper()
+
+    def get_dependency(self, worker_ctx):
+        return self.keeper.metrics
+
+
+class WelcomeUseCase(DependencyProvider):
+    """The wired `welcome_new_registration`, built once per container from its config."""
+
+    def setup(self):
+        self.welcome = bootstrap.build_welcome(self.container.config)
+
+    def stop(self):
+        self._close()
+
+    def kill(self):
+        self._close()
+
+    def _close(self):
+        welcome = getattr(self, "welcome", None)  # absent if setup failed
+        if welcome is not None:
+            welcome.close()
+
+    def get_dependency(self, worker_ctx):
+        return self.welcome.welcome_new_registration
+
+
+class RequestId(ContextDataProvider):
+    """The `x-request-id` header of the event being handled, safe to log."""
+
+    context_key = REQUEST_ID_HEADER
+
+    def get_dependency(self, worker_ctx):
+        return safe_id(super().get_dependency(worker_ctx))

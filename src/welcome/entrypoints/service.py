@@ -1,0 +1,59 @@
+"""The welcome-mail subscriber: one welcome mail per RegisteredEntryEvent, plus health and metrics.
+
+Run: `nameko run --config config.yml welcome.entrypoints.service`
+"""
+
+import json
+import logging
+
+from nameko.web.handlers import http
+
+from welcome.application.errors import NotificationFailed
+from welcome.application.welcome_new_registration import WelcomeOutcome
+from welcome.domain.email_masking import mask_address
+from welcome.entrypoints.dependencies import Metrics, RequestId, WelcomeUseCase
+from welcome.entrypoints.registered_entry_event import (
+    EVENT_TYPE,
+    SOURCE_SERVICE,
+    InvalidEvent,
+    notice_from_payload,
+)
+from welcome.entrypoints.reliable_event_handler import reliable_event_handler
+from welcome.event_log import EventLog
+
+_log = logging.getLogger(__name__)
+
+
+class WelcomeMailService:
+    name = "welcome_mail_service"
+
+    welcome_new_registration = WelcomeUseCase()
+    request_id = RequestId()
+    metrics = Metrics()
+
+    @reliable_event_handler(
+        SOURCE_SERVICE,
+        EVENT_TYPE,
+        # a payload that breaks the contract stays broken: no retry
+        unretryable=(InvalidEvent,),
+        # logged by nameko as warnings, without alarm; the entrypoint logs what happens next
+        expected_exceptions=(InvalidEvent, NotificationFailed),
+    )
+    def handle_registered_entry(self, payload):
+        notice = notice_from_payload(payload, request_id=self.request_id)
+        log = EventLog(_log, notice.event_id, notice.request_id)
+        outcome = self.welcome_new_registration(notice)
+        if outcome is WelcomeOutcome.DUPLICATE:
+            self.metrics.duplicate.inc()
+            log.info("event already processed; no second welcome mail")
+        else:
+            self.metrics.handled.inc()
+            log.info("welcome mail accepted for delivery to %s", mask_address(notice.email))
+
+    @http("GET", "/health")
+    def health(self, request):
+        return 200, {"Content-Type": "application/json"}, json.dumps({"status": "ok"})
+
+    @http("GET", "/metrics")
+    def prometheus_metrics(self, request):
+        return 200, {"Content-Type": self.metrics.content_type}, self.metrics.exposition()

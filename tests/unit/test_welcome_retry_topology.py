@@ -1,0 +1,58 @@
+"""The delay and dead-letter queues around the work queue."""
+
+import pytest
+
+from welcome.entrypoints.retry_topology import RetryTopology
+
+pytestmark = pytest.mark.unit
+
+WORK_QUEUE = "evt-src-Type--svc.method"
+
+
+def topology(delays=(1.0, 5.0, 30.0)) -> RetryTopology:
+    return RetryTopology.around(WORK_QUEUE, "svc", "method", delays)
+
+
+def test_each_delay_has_its_own_queue_named_after_it():
+    names = [queue.name for queue in topology().delay_queues]
+
+    assert names == [
+        "svc.method.retry.1000ms",
+        "svc.method.retry.5000ms",
+        "svc.method.retry.30000ms",
+    ]
+
+
+def test_a_delay_queue_holds_messages_for_its_delay_then_returns_them_to_the_work_queue():
+    queue = topology().delay_queues[1]
+
+    assert queue.durable
+    assert queue.queue_arguments == {
+        "x-message-ttl": 5000,
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": WORK_QUEUE,
+    }
+
+
+def test_the_dead_letter_queue_is_durable_and_named_after_the_service():
+    queue = topology().dead_letter_queue
+
+    assert (queue.name, queue.durable) == ("svc.dead_letter", True)
+
+
+def test_failed_attempts_wait_in_the_delay_queues_in_order_until_none_is_left():
+    retry = topology()
+
+    waits = [retry.delay_queue_after(attempt) for attempt in (1, 2, 3, 4)]
+
+    assert [queue.name if queue else None for queue in waits] == [
+        "svc.method.retry.1000ms",
+        "svc.method.retry.5000ms",
+        "svc.method.retry.30000ms",
+        None,
+    ]
+    assert retry.max_attempts == 4
+
+
+def test_without_delays_the_first_failure_is_the_last():
+    assert topology(()).delay_queue_after(1) is None

@@ -1,0 +1,67 @@
+"""The welcome service under test: as deployed, or renamed so a test has the broker to itself.
+
+The deployed names are fixed by the contract, and other suites (load runs, end-to-end tests)
+may publish RegisteredEntryEvents on the same broker at the same time. Tests that count mails,
+retries or metrics use a copy of the service with a unique name listening to a unique source
+service: the same entrypoint, dependencies and handler code, on queues nobody else feeds.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from welcome.application.errors import NotificationFailed
+from welcome.entrypoints.registered_entry_event import EVENT_TYPE, InvalidEvent
+from welcome.entrypoints.reliable_event_handler import reliable_event_handler
+from welcome.entrypoints.retry_topology import dead_letter_queue_name, delay_queue_name
+from welcome.entrypoints.service import WelcomeMailService
+from welcome_support.events import CONTRACT_SOURCE_SERVICE
+
+METHOD = "handle_registered_entry"
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    service_cls: type
+    source_service: str
+
+    @property
+    def service_name(self) -> str:
+        return self.service_cls.name
+
+    @property
+    def work_queue(self) -> str:
+        return f"evt-{self.source_service}-{EVENT_TYPE}--{self.service_name}.{METHOD}"
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return dead_letter_queue_name(self.service_name)
+
+    def queue_names(self, delays_seconds: tuple[float, ...]) -> list[str]:
+        delay_queues = [delay_queue_name(self.service_name, METHOD, d) for d in delays_seconds]
+        return [self.work_queue, *delay_queues, self.dead_letter_queue]
+
+    @property
+    def is_deployed_one(self) -> bool:
+        return self.service_cls is WelcomeMailService
+
+
+DEPLOYED = Subscriber(WelcomeMailService, CONTRACT_SOURCE_SERVICE)
+
+
+def isolated_subscriber() -> Subscriber:
+    tag = uuid.uuid4().hex[:10]
+    source_service = f"test_registration_{tag}"
+
+    class IsolatedWelcomeMailService(WelcomeMailService):
+        name = f"test_welcome_{tag}"
+
+        @reliable_event_handler(
+            source_service,
+            EVENT_TYPE,
+            unretryable=(InvalidEvent,),
+            expected_exceptions=(InvalidEvent, NotificationFailed),
+        )
+        def handle_registered_entry(self, payload):
+            return super().handle_registered_entry(payload)
+
+    return Subscriber(IsolatedWelcomeMailService, source_service)
