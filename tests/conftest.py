@@ -1,6 +1,10 @@
 """Shared test set-up: eventlet's monkey patch first (nameko >= 2.14 no longer applies it)."""
 
-import eventlet
+import warnings
+
+with warnings.catch_warnings():  # eventlet announces its bug-fix-only status on import
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import eventlet
 
 eventlet.monkey_patch()
 

@@ -33,8 +33,11 @@ class Email:
         if any(unicodedata.category(char) in ("Cc", "Cf") for char in candidate):
             raise InvalidEmail("The email address contains control characters.")
         try:
-            # Syntax only: a DNS look-up per request would make registration slow and flaky.
-            validated = validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
+            # Syntax only (a DNS look-up per request would make registration slow and flaky);
+            # strict adds RFC 5321's 64-octet limit on the local part.
+            validated = validate_email(
+                candidate, check_deliverability=False, allow_smtputf8=True, strict=True
+            )
         except EmailNotValidError as error:
             raise InvalidEmail(str(error)) from None
         return cls(validated.normalized)

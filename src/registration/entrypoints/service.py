@@ -3,6 +3,8 @@
 Run with `nameko run --config config.yml registration.entrypoints.service`.
 """
 
+import logging
+
 from nameko.rpc import rpc
 from werkzeug.wrappers import Request, Response
 
@@ -18,6 +20,8 @@ from registration.entrypoints.http.responses import json_response
 from registration.entrypoints.http.route import api
 from registration.entrypoints.rpc_errors import RPC_ERRORS
 from registration.infrastructure import metrics
+
+log = logging.getLogger(__name__)
 
 OUTCOMES = {
     InvalidEmail: "invalid",
@@ -85,6 +89,8 @@ class RegistrationHttpService:
             metrics.REGISTRATIONS.labels(OUTCOMES.get(type(error), "error")).inc()
             raise
         metrics.REGISTRATIONS.labels("registered").inc()
+        # the id only: the address is personal data (the request id comes from the context)
+        log.info("registered entry %s", entry.id, extra={"entry_id": str(entry.id)})
         return entry
 
 

@@ -1,10 +1,14 @@
 """Reads config.yml the way `nameko run` does, for the command-line tools."""
 
 import os
+import warnings
 from typing import Any
 
 import yaml
-from nameko.cli.main import setup_yaml_parser
+
+with warnings.catch_warnings():  # nameko 2.14's CLI module imports the deprecated pkg_resources
+    warnings.simplefilter("ignore")
+    from nameko.cli.main import setup_yaml_parser
 
 
 def load_config(path: str | None = None) -> dict[str, Any]:

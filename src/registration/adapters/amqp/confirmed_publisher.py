@@ -97,7 +97,8 @@ def _one_write_per_batch(connection: amqp.Connection | None) -> Iterator[None]:
     """
     transport = connection.transport  # type: ignore[union-attr]
     send, frames = transport._write, []
-    transport._write = frames.append
+    # Copy: py-amqp packs every frame into one reused buffer and hands out views of it.
+    transport._write = lambda frame: frames.append(bytes(frame))
     try:
         yield
     finally:

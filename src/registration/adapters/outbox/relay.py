@@ -94,6 +94,11 @@ class OutboxRelay:
                     return published
                 self._publish(claim.messages)
                 claim.mark_published(claim.messages)
+                log.debug(
+                    "published %d outbox events",
+                    len(claim.messages),
+                    extra={"event_ids": [str(m.event_id) for m in claim.messages]},
+                )
             published += len(claim.messages)
             metrics.RELAY_PUBLISHED.inc(len(claim.messages))
             if len(claim.messages) < self._batch_size:

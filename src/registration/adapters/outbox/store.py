@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from registration.adapters.outbox.message import PendingMessage
-from registration.adapters.sql.database import Database
+from registration.adapters.sql.database import Database, as_utc
 from registration.adapters.sql.schema import outbox
 
 _COLUMNS = (
@@ -38,7 +38,7 @@ class OutboxStatus:
     def oldest_pending_age_seconds(self, now: datetime) -> float:
         if self.oldest_pending_created_at is None:
             return 0.0
-        return max(0.0, (now - _aware(self.oldest_pending_created_at)).total_seconds())
+        return max(0.0, (now - as_utc(self.oldest_pending_created_at)).total_seconds())
 
 
 class OutboxStore:
@@ -128,10 +128,5 @@ def _pending(row: sa.Row) -> PendingMessage:  # type: ignore[type-arg]
         event_type=row.event_type,
         payload=row.payload,
         request_id=row.request_id,
-        created_at=_aware(row.created_at),
+        created_at=as_utc(row.created_at),
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

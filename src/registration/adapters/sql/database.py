@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -91,11 +92,16 @@ class Database:
             row = connection.execute(query).first()
         if row is None:
             return None
-        return Entry(id=row.id, email=Email(row.email), registered_at=row.registered_at)
+        return Entry(id=row.id, email=Email(row.email), registered_at=as_utc(row.registered_at))
 
     def ping(self) -> None:
         with self.connection() as connection:
             connection.exec_driver_sql("SELECT 1")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _write_in_one_transaction(connection: sa.Connection, changes: ChangeSet) -> None:

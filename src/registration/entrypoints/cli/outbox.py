@@ -1,0 +1,93 @@
+"""`registration-outbox`: look at the outbox and replay stored events.
+
+  registration-outbox status
+  registration-outbox replay --since 2026-11-01T00:00:00+00:00 [--until ...] [--dry-run]
+
+Replay re-publishes every stored event created in [since, until) with its original event_id, so
+a new subscriber can catch up; subscribers that already have an event drop it as a duplicate.
+Stored means: not yet pruned (OUTBOX_RETENTION_HOURS).
+"""
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from itertools import islice
+
+from registration.adapters.amqp.confirmed_publisher import ConfirmedAmqpPublisher
+from registration.adapters.outbox.store import OutboxStore
+from registration.adapters.sql.database import Database
+from registration.adapters.sql.engine import make_green_engine
+from registration.bootstrap import EVENTS_EXCHANGE
+from registration.infrastructure.config_file import load_config
+from registration.infrastructure.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_config(load_config(args.config))
+    engine = make_green_engine(settings.database_url, 2, settings.database_timeout_seconds)
+    store = OutboxStore(Database(engine, settings.database_timeout_seconds))
+    try:
+        if args.command == "status":
+            return _status(store)
+        return _replay(store, settings, args)
+    finally:
+        engine.dispose()
+
+
+def _status(store: OutboxStore) -> int:
+    status = store.status()
+    oldest = status.oldest_pending_created_at
+    print(
+        json.dumps(
+            {
+                "pending": status.pending,
+                "oldest_pending_created_at": oldest.isoformat() if oldest else None,
+                "oldest_pending_age_seconds": round(
+                    status.oldest_pending_age_seconds(datetime.now(UTC)), 3
+                ),
+            }
+        )
+    )
+    return 0
+
+
+def _replay(store: OutboxStore, settings: Settings, args: argparse.Namespace) -> int:
+    messages = store.stored_between(args.since, args.until)
+    if args.dry_run:
+        print(json.dumps({"would_replay": sum(1 for _ in messages)}))
+        return 0
+    publisher = ConfirmedAmqpPublisher(settings.amqp_uri, EVENTS_EXCHANGE)
+    replayed = 0
+    try:
+        while batch := list(islice(messages, 200)):
+            publisher.publish(batch)
+            replayed += len(batch)
+    finally:
+        publisher.close()
+    print(json.dumps({"replayed": replayed}))
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="registration-outbox", description=__doc__.split("\n")[0])
+    parser.add_argument("--config", help="config file (default: $CONFIG or config.yml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("status", help="pending count and the oldest pending event's age")
+    replay = commands.add_parser("replay", help="re-publish stored events of a time range")
+    replay.add_argument("--since", type=_moment, required=True, help="ISO-8601, inclusive")
+    replay.add_argument(
+        "--until", type=_moment, default=datetime.now(UTC), help="ISO-8601, exclusive (now)"
+    )
+    replay.add_argument("--dry-run", action="store_true", help="only count what would be sent")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

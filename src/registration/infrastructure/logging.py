@@ -1,0 +1,100 @@
+"""Log lines for both services: JSON or text, with service and request id, no address in clear.
+
+`config.yml`'s LOGGING section names these factories; `nameko run` applies it with
+`logging.config.dictConfig`, so the registration service and the welcome subscriber share it.
+"""
+
+import logging
+import re
+import time
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
+
+from registration.infrastructure.request_context import current_request_id
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(service)s %(name)s [%(request_id)s] %(message)s"
+JSON_FIELDS = ["levelname", "name", "message", "service", "request_id"]
+JSON_NAMES = {"levelname": "level", "name": "logger"}
+
+
+class UtcTextFormatter(logging.Formatter):
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+
+def formatter(format: str = "text") -> logging.Formatter:
+    """JSON lines (timestamp in ISO-8601 UTC, extra fields kept) for `json`, text otherwise."""
+    if str(format).strip().lower() == "json":
+        return JsonFormatter(
+            JSON_FIELDS, rename_fields=JSON_NAMES, timestamp=True, json_ensure_ascii=False
+        )
+    # "-" for a service or request id the record does not have
+    return UtcTextFormatter(TEXT_FORMAT, defaults={"service": "-", "request_id": "-"})
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds `service` and `request_id` when known; a `request_id` given in `extra` wins over the
+    context's (the welcome subscriber passes the event's `x-request-id` that way)."""
+
+    def __init__(self, service: str | None = None) -> None:
+        super().__init__()
+        self.service = service or None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None and current_request_id() is not None:
+            record.request_id = current_request_id()
+        if getattr(record, "service", None) is None and self.service is not None:
+            record.service = self.service
+        return True
+
+
+# Loose on purpose: masking something that merely looks like an address costs nothing. A quoted
+# local part ("john doe"@example.com) may hold spaces.
+_ADDRESS = re.compile(r"""(?:"[^"\r\n]*"|[^\s<>()\[\],;:"'@]+)@[^\s<>()\[\],;:"'@]+""")
+
+
+def mask_address(address: str) -> str:
+    """`alice@example.com` -> `a***@example.com`."""
+    local, _, domain = address.rpartition("@")
+    first = local.strip('"')[:1]
+    return f"{first}***@{domain}"
+
+
+def mask_addresses(text: str) -> str:
+    return _ADDRESS.sub(lambda match: mask_address(match.group(0)), text)
+
+
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_TRACEBACKS = logging.Formatter()
+
+
+class RedactEmailAddresses(logging.Filter):
+    """Masks addresses in the message with its args, the traceback and any `extra` text.
+
+    The message is formatted here, once, so whatever an argument's type its text is masked.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_addresses(_message_of(record)), None
+        if record.exc_info:
+            # formatters would render exc_info afresh, unmasked: keep only the masked text
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = mask_addresses(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_addresses(record.stack_info)
+        for name, value in list(vars(record).items()):
+            if name not in _RECORD_ATTRIBUTES and isinstance(value, str):
+                setattr(record, name, mask_addresses(value))
+        return True
+
+
+def _message_of(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # args that do not fit the format: keep both, never lose the line
+        args: Any = record.args
+        return f"{record.msg} {args!r}"

@@ -1,0 +1,96 @@
+import json
+from functools import partial
+
+import pytest
+from tests.support.databases import unique_address
+
+from registration.adapters.outbox.publisher import OutboxEventPublisher
+from registration.adapters.outbox.relay import OutboxRelay
+from registration.adapters.outbox.store import OutboxStore
+from registration.adapters.sql.unit_of_work import SqlUnitOfWork
+from registration.application.registration_service import RegistrationService
+from registration.domain.events import utc_now
+
+pytestmark = pytest.mark.adapter
+
+
+class RecordingBroker:
+    def __init__(self):
+        self.published = []
+        self.failing = False
+
+    def publish(self, messages):
+        if self.failing:
+            raise ConnectionError("broker down")
+        self.published.extend(messages)
+
+
+@pytest.fixture
+def service(database):
+    uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
+    return RegistrationService(uow, utc_now)
+
+
+@pytest.fixture
+def store(database):
+    return OutboxStore(database)
+
+
+@pytest.fixture
+def broker():
+    return RecordingBroker()
+
+
+@pytest.fixture
+def relay(store, broker):
+    return OutboxRelay(store, broker.publish, batch_size=3)
+
+
+def test_pending_events_are_published_in_order_of_creation(service, relay, broker):
+    entries = [service.register_entry(unique_address()) for _ in range(7)]
+
+    assert relay.relay_pending() == 7
+
+    published = [json.loads(m.payload)["entry_id"] for m in broker.published]
+    assert published == [str(e.id) for e in entries]
+
+
+def test_published_events_are_not_published_again(service, relay, broker, store):
+    service.register_entry(unique_address())
+    relay.relay_pending()
+
+    assert relay.relay_pending() == 0
+    assert len(broker.published) == 1
+    assert store.status().pending == 0
+
+
+def test_events_stay_pending_while_the_broker_fails(service, relay, broker, store):
+    service.register_entry(unique_address())
+    broker.failing = True
+
+    with pytest.raises(ConnectionError):
+        relay.relay_pending()
+
+    assert store.status().pending == 1
+    broker.failing = False
+    relay.relay_pending()
+    assert store.status().pending == 0
+
+
+def test_a_republished_event_keeps_its_event_id(service, relay, broker, store):
+    service.register_entry(unique_address())
+    original = next(iter(store.stored_between(utc_now().replace(year=2000), utc_now())))
+    relay.relay_pending()
+
+    assert broker.published[0].event_id == original.event_id
+    assert json.loads(broker.published[0].payload)["event_id"] == str(original.event_id)
+
+
+def test_status_reports_the_backlog_and_its_oldest_age(service, store):
+    for _ in range(3):
+        service.register_entry(unique_address())
+
+    status = store.status()
+
+    assert status.pending == 3
+    assert status.oldest_pending_age_seconds(utc_now()) >= 0

@@ -1,0 +1,97 @@
+import threading
+from functools import partial
+
+import pytest
+import sqlalchemy as sa
+from tests.support.databases import unique_address
+
+from registration.adapters.outbox.publisher import OutboxEventPublisher
+from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.unit_of_work import SqlUnitOfWork
+from registration.application.registration_service import RegistrationService
+from registration.domain.errors import EmailAlreadyRegistered
+from registration.domain.events import utc_now
+
+pytestmark = pytest.mark.adapter
+
+
+@pytest.fixture
+def committed_changes():
+    return []
+
+
+@pytest.fixture
+def service(database, committed_changes):
+    uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, committed_changes.append)
+    return RegistrationService(uow, utc_now)
+
+
+def rows(database, table):
+    with database.engine.connect() as connection:
+        return connection.execute(sa.select(table)).all()
+
+
+def test_an_entry_and_its_outbox_row_are_stored_together(service, database):
+    entry = service.register_entry(unique_address())
+
+    stored = rows(database, entries)
+    events = rows(database, outbox)
+    assert [row.id for row in stored] == [entry.id]
+    assert len(events) == 1
+    assert events[0].event_type == "RegisteredEntryEvent"
+    assert events[0].published_at is None
+    assert str(entry.id) in events[0].payload
+
+
+def test_a_duplicate_address_stores_neither_entry_nor_event(service, database):
+    address = unique_address()
+    service.register_entry(address)
+
+    with pytest.raises(EmailAlreadyRegistered):
+        service.register_entry(f"  {address.upper()} ")
+
+    assert len(rows(database, entries)) == 1
+    assert len(rows(database, outbox)) == 1
+
+
+def test_a_stored_entry_is_read_back(service):
+    entry = service.register_entry(unique_address())
+
+    found = service.get_entry(entry.id)
+
+    assert (found.id, found.email, found.registered_at) == (
+        entry.id,
+        entry.email,
+        entry.registered_at,
+    )
+
+
+def test_leaving_the_unit_without_commit_writes_nothing(database, committed_changes):
+    uow = SqlUnitOfWork(database, OutboxEventPublisher, committed_changes.append)
+    with uow:
+        pass
+
+    assert rows(database, entries) == []
+    assert committed_changes == []
+
+
+def test_concurrent_registrations_of_one_address_store_exactly_one(service, database):
+    address = unique_address()
+    outcomes = []
+
+    def register():
+        try:
+            service.register_entry(address)
+            outcomes.append("stored")
+        except EmailAlreadyRegistered:
+            outcomes.append("duplicate")
+
+    threads = [threading.Thread(target=register) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["duplicate"] * 7 + ["stored"]
+    assert len(rows(database, entries)) == 1
+    assert len(rows(database, outbox)) == 1

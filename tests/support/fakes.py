@@ -1,0 +1,59 @@
+"""In-memory adapters for the core's unit tests: they record what happened."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from registration.application.ports import EntryRepository, EventPublisher, UnitOfWork
+from registration.domain.entry import Entry
+from registration.domain.errors import EmailAlreadyRegistered
+from registration.domain.events import DomainEvent
+
+
+class InMemoryStore:
+    """What a database would hold: committed entries and events."""
+
+    def __init__(self) -> None:
+        self.entries: dict[UUID, Entry] = {}
+        self.events: list[DomainEvent] = []
+        self.commits = 0
+
+
+class InMemoryEntryRepository(EntryRepository):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.staged: list[Entry] = []
+
+    def add(self, entry: Entry) -> None:
+        taken = {e.email.key for e in [*self._store.entries.values(), *self.staged]}
+        if entry.email.key in taken:
+            raise EmailAlreadyRegistered("This email address is already registered.")
+        self.staged.append(entry)
+
+    def get(self, entry_id: UUID) -> Entry | None:
+        return self._store.entries.get(entry_id)
+
+
+class RecordingPublisher(EventPublisher):
+    def __init__(self) -> None:
+        self.staged: list[DomainEvent] = []
+
+    def publish(self, events: Sequence[DomainEvent]) -> None:
+        self.staged.extend(events)
+
+
+class InMemoryUnitOfWork(UnitOfWork):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.entries: InMemoryEntryRepository = InMemoryEntryRepository(store)
+        self.events: RecordingPublisher = RecordingPublisher()
+
+    def commit(self) -> None:
+        for entry in self.entries.staged:
+            self._store.entries[entry.id] = entry
+        self._store.events.extend(self.events.staged)
+        self._store.commits += 1
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.entries.staged.clear()
+        self.events.staged.clear()

@@ -1,0 +1,109 @@
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from registration.adapters.outbox.message import OutboxMessage
+from registration.adapters.sql.changes import ChangeSet
+from registration.adapters.sql.group_commit import GroupCommitWriter, batch_statement
+from registration.domain.email import Email
+from registration.domain.entry import Entry
+from registration.domain.errors import EmailAlreadyRegistered
+
+pytestmark = pytest.mark.unit
+
+
+def registration(address: str) -> ChangeSet:
+    entry, event = Entry.register(Email.parse(address), datetime.now(UTC))
+    return ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, "req-1")])
+
+
+class FakeDatabase:
+    """Holds the first statement until released, so later writes queue up behind it."""
+
+    def __init__(self, rejected_slots=()):
+        self.batches: list[int] = []
+        self.release = threading.Event()
+        self.rejected_slots = rejected_slots
+        self.failure: Exception | None = None
+
+    def execute(self, sql, params):
+        self.release.wait(5)
+        self.batches.append(sql.count("::int, %s::uuid, %s::text, %s::text, %s::timestamptz"))
+        if self.failure:
+            raise self.failure
+        return [(slot,) for slot in self.rejected_slots]
+
+
+def write_concurrently(writer, change_sets):
+    outcomes = [None] * len(change_sets)
+
+    def write(index):
+        try:
+            writer.write(change_sets[index], timeout=5)
+            outcomes[index] = "stored"
+        except Exception as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(len(change_sets))]
+    for thread in threads:
+        thread.start()
+    return threads, outcomes
+
+
+def test_writes_that_arrive_during_a_write_share_the_next_statement():
+    database = FakeDatabase()
+    writer = GroupCommitWriter(database.execute, writers=1)
+    first, _ = write_concurrently(writer, [registration("first@example.com")])
+    threading.Event().wait(0.05)
+    rest, outcomes = write_concurrently(
+        writer, [registration(f"user{i}@example.com") for i in range(5)]
+    )
+    database.release.set()
+    for thread in [*first, *rest]:
+        thread.join()
+
+    assert database.batches == [1, 5]
+    assert outcomes == ["stored"] * 5
+
+
+def test_a_duplicate_fails_only_its_own_registration():
+    database = FakeDatabase(rejected_slots=[1])
+    database.release.set()
+    writer = GroupCommitWriter(database.execute, writers=1)
+
+    threads, outcomes = write_concurrently(writer, [registration("only@example.com")])
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["stored"]
+
+    database.rejected_slots = [0]
+    threads, outcomes = write_concurrently(writer, [registration("dup@example.com")])
+    for thread in threads:
+        thread.join()
+    assert isinstance(outcomes[0], EmailAlreadyRegistered)
+
+
+def test_a_failed_statement_fails_every_registration_in_it():
+    database = FakeDatabase()
+    database.failure = ConnectionError("gone")
+    writer = GroupCommitWriter(database.execute, writers=1)
+    threads, outcomes = write_concurrently(
+        writer, [registration(f"user{i}@example.com") for i in range(3)]
+    )
+    database.release.set()
+    for thread in threads:
+        thread.join()
+
+    assert all(isinstance(outcome, ConnectionError) for outcome in outcomes)
+
+
+def test_the_statement_carries_every_entry_and_event_with_its_slot():
+    batch = [registration("a@example.com"), registration("b@example.com")]
+
+    sql, params = batch_statement(batch)
+
+    assert "ON CONFLICT (email_key) DO NOTHING" in sql
+    assert params.count(0) >= 2 and params.count(1) >= 2
+    assert str(batch[1].entries[0].id) in params
+    assert batch[1].outbox[0].payload in params
