@@ -1,0 +1,94 @@
+"""End to end: HTTP POST -> outbox -> RabbitMQ -> the welcome-mail subscriber -> a real SMTP server."""
+
+import uuid
+
+import pytest
+import requests
+from tests.support.databases import migrated_database
+
+from registration.entrypoints.service import RegistrationHttpService
+from welcome_support.queues import delete_queues
+from welcome_support.smtp_server import RecordingSmtpServer, free_port
+from welcome_support.subscribers import DEPLOYED
+
+pytestmark = pytest.mark.e2e
+
+RETRY_DELAYS = (0.2, 0.4)
+
+
+@pytest.fixture
+def smtp_server():
+    server = RecordingSmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def registration_url(container_factory, amqp_uri, fresh_postgres_url):
+    migrated_database(fresh_postgres_url).engine.dispose()
+    port = free_port()
+    container = container_factory(
+        RegistrationHttpService,
+        {
+            "AMQP_URI": amqp_uri,
+            "DATABASE_URL": fresh_postgres_url,
+            "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+            "OUTBOX_POLL_SECONDS": 0.5,
+        },
+    )
+    container.start()
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def subscriber(container_factory, amqp_uri, tmp_path, smtp_server):
+    config = {
+        "AMQP_URI": amqp_uri,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "WELCOME_DATABASE_URL": f"sqlite:///{tmp_path / 'welcome.db'}",
+        "NOTIFIER": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_server.port,
+        "MAIL_FROM": "welcome@example.com",
+        "RETRY_DELAYS_SECONDS": ",".join(map(str, RETRY_DELAYS)),
+    }
+    container = container_factory(DEPLOYED.service_cls, config)
+    container.start()
+    yield container
+    container.stop()
+    # The contract's durable queue would otherwise keep collecting other suites' events.
+    delete_queues(amqp_uri, DEPLOYED.queue_names(RETRY_DELAYS))
+
+
+def test_a_registration_over_http_ends_in_one_welcome_mail(
+    registration_url, subscriber, smtp_server
+):
+    address = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+    request_id = f"e2e-{uuid.uuid4().hex[:8]}"
+
+    response = requests.post(
+        f"{registration_url}/register",
+        json={"email": address},
+        headers={"X-Request-ID": request_id},
+        timeout=10,
+    )
+    assert response.status_code == 201
+    mails = smtp_server.wait_for_messages_to(address, count=1, timeout=20)
+
+    assert len(mails) == 1
+    assert mails[0]["From"] == "welcome@example.com"
+    assert smtp_server.envelope_recipients[smtp_server.messages.index(mails[0])] == [address]
+
+
+def test_a_rejected_registration_sends_no_mail(registration_url, subscriber, smtp_server):
+    address = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+    first = requests.post(f"{registration_url}/register", json={"email": address}, timeout=10)
+    duplicate = requests.post(
+        f"{registration_url}/register", json={"email": address.upper()}, timeout=10
+    )
+    smtp_server.wait_for_messages_to(address, count=1, timeout=20)
+
+    later = smtp_server.wait_for_messages_to(address, count=2, timeout=3)
+
+    assert (first.status_code, duplicate.status_code) == (201, 409)
+    assert len(later) == 1
