@@ -14,6 +14,8 @@ def describe_machine() -> dict[str, object]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        # other work on the machine moves every figure: say how busy it was
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 

@@ -48,7 +48,8 @@ def render_markdown(
         "",
         (
             f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM, "
-            f"Linux {machine['kernel']}, Python {machine['python']}, {machine['date']}"
+            f"Linux {machine['kernel']}, Python {machine['python']}, {machine['date']}, "
+            f"load average {machine.get('load_average_1m', DASH)} before the run"
         ),
         "",
         (
@@ -160,12 +161,13 @@ def plot(path: Path, runs: Sequence[RunResult], summary: Summary) -> None:
     width = 0.38
     for offset, service in ((-width / 2, OURS), (width / 2, DISPATCH_ONLY)):
         rounds = [run for run in runs if run.service == service and run.kind == ROUND]
-        throughput.bar(
+        bars = throughput.bar(
             [run.number + offset for run in rounds],
             [run.load.requests_per_s for run in rounds],
             width,
             label=service,
         )
+        throughput.bar_label(bars, fmt="%.0f", fontsize=8)
     throughput.set(title="Throughput per round (-c10)", xlabel="round", ylabel="req/s")
     throughput.set_xticks(sorted({run.number for run in runs if run.kind == ROUND}))
     throughput.legend()
@@ -176,12 +178,13 @@ def plot(path: Path, runs: Sequence[RunResult], summary: Summary) -> None:
         (width / 2, (DISPATCH_ONLY, summary.dispatch_only)),
     ):
         values = [figures.p50_ms, figures.p95_ms, figures.p99_ms]
-        latency.bar(
+        bars = latency.bar(
             [i + offset for i in range(len(names))],
             [value or 0.0 for value in values],
             width,
             label=service,
         )
+        latency.bar_label(bars, fmt="%.1f", fontsize=8)
     latency.set(title="Latency, median of rounds (-c10)", ylabel="ms")
     latency.set_xticks(range(len(names)), names)
     latency.legend()

@@ -216,6 +216,7 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
             f"{our_service_command()[0]} does not exist: install the project (make install), or"
             f" measure the example alone with --services {DISPATCH_ONLY}"
         )
+    machine = describe_machine()  # before our own load moves the load average
     bench = Bench(choose_load_generator(args.threads))
     logs = args.out / "tmp"
     logs.mkdir(parents=True, exist_ok=True)
@@ -255,7 +256,7 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
     }
     return write_reports(
         args.out,
-        machine=describe_machine(),
+        machine=machine,
         setup=setup,
         runs=runs,
         summary=summary,
