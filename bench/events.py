@@ -45,7 +45,8 @@ class EventRecorder:
     """A plain AMQP consumer in a thread, on an exclusive auto-delete queue of its own.
 
     The exchange is declared as the service declares it (topic, durable), so the queue can be
-    bound before the service has published anything; it belongs to the service and stays.
+    bound before the service has published anything; the exchange is the service's, and the
+    queue goes with the connection.
     """
 
     def __init__(self, amqp_uri: str, exchange: str, routing_key: str = ROUTING_KEY):
