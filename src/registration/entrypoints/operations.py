@@ -46,7 +46,9 @@ def prometheus_metrics(app: Application) -> Response:
     else:
         metrics.OUTBOX_PENDING.set(status.pending)
         metrics.OUTBOX_OLDEST_PENDING_AGE.set(status.oldest_pending_age_seconds(datetime.now(UTC)))
-    return Response(generate_latest(), status=200, content_type=CONTENT_TYPE_LATEST)
+    return Response(
+        generate_latest(metrics.registry()), status=200, content_type=CONTENT_TYPE_LATEST
+    )
 
 
 def contract(name: str) -> Response:

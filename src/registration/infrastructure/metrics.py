@@ -1,6 +1,12 @@
-"""Prometheus metrics of the registration service (the process-wide default registry)."""
+"""Prometheus metrics of the registration service.
 
-from prometheus_client import Counter, Gauge, Histogram
+With several processes behind one port (WEB_CONCURRENCY > 1) `registration-run` sets
+PROMETHEUS_MULTIPROC_DIR and any process's /metrics answers for all of them.
+"""
+
+import os
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 
 REGISTRATIONS = Counter(
     "registrations_total",
@@ -13,13 +19,27 @@ HTTP_REQUEST_DURATION = Histogram(
     ["method", "route", "status"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+# Read from the shared outbox at scrape time: the latest reading is the truth, whichever process.
 OUTBOX_PENDING = Gauge(
-    "outbox_pending_events", "Events stored but not yet confirmed by the broker."
+    "outbox_pending_events",
+    "Events stored but not yet confirmed by the broker.",
+    multiprocess_mode="mostrecent",
 )
 OUTBOX_OLDEST_PENDING_AGE = Gauge(
-    "outbox_oldest_pending_age_seconds", "Age of the oldest event not yet confirmed by the broker."
+    "outbox_oldest_pending_age_seconds",
+    "Age of the oldest event not yet confirmed by the broker.",
+    multiprocess_mode="mostrecent",
 )
 RELAY_PUBLISHED = Counter("outbox_relay_published_total", "Events the broker confirmed.")
 RELAY_FAILURES = Counter(
     "outbox_relay_failures_total", "Relay rounds that failed (broker or database unreachable)."
 )
+
+
+def registry() -> CollectorRegistry:
+    """What /metrics exposes: this process, or every process sharing the multiprocess dir."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+    return combined

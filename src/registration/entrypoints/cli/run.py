@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 
 from registration.entrypoints.cli.migrate import main as migrate
 
@@ -24,18 +25,31 @@ def main() -> None:
     processes = int(os.environ.get("WEB_CONCURRENCY", "1"))
     if processes <= 1:
         os.execv(command[0], command)
-    _supervise([subprocess.Popen(command) for _ in range(processes)])
+    with tempfile.TemporaryDirectory(prefix="registration-metrics-") as metrics_dir:
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+        sys.exit(_supervise([subprocess.Popen(command) for _ in range(processes)]))
 
 
-def _supervise(children: list[subprocess.Popen[bytes]]) -> None:
+def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
+    """Forward SIGTERM/SIGINT to every child; when one dies, stop the rest (the orchestrator
+    restarts the whole unit) and exit with the worst status."""
+
+    stopping = False
+
     def forward(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
         for child in children:
-            child.send_signal(signum)
+            if child.poll() is None:
+                child.send_signal(signum)
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    _, status = os.wait()
+    if not stopping:
+        forward(signal.SIGTERM, None)
     codes = [child.wait() for child in children]
-    sys.exit(max(codes))
+    return max([os.waitstatus_to_exitcode(status), *codes], key=abs)
 
 
 if __name__ == "__main__":
