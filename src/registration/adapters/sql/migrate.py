@@ -4,6 +4,9 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+# An arbitrary constant naming this service's migration lock.
+MIGRATION_LOCK = 7_318_402_661
+
 
 def upgrade_to_head(database_url: str) -> None:
     """Apply every Alembic migration not yet applied to the database at `database_url`."""
@@ -14,6 +17,9 @@ def upgrade_to_head(database_url: str) -> None:
     engine = sa.create_engine(database_url)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Replicas starting together take turns; the later ones find nothing to do.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:
