@@ -7,10 +7,11 @@ and werkzeug's routing errors (404, 405) as HTML; here every error is a problem 
 import time
 
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from registration.entrypoints.http.draining import DrainingWebServer
 from registration.entrypoints.http.problems import problem_for
 from registration.infrastructure import metrics
 from registration.infrastructure.request_context import request_id_from_header, set_request_id
@@ -41,7 +42,7 @@ class ApiWsgiApp(WsgiApp):
         return response(environ, start_response)
 
 
-class ApiWebServer(WebServer):
+class ApiWebServer(DrainingWebServer):
     def get_wsgi_app(self) -> WsgiApp:
         return ApiWsgiApp(self)
 
@@ -54,6 +55,12 @@ class ApiWebServer(WebServer):
 
 class ApiRoute(HttpRequestHandler):
     server = ApiWebServer()
+
+    def stop(self) -> None:
+        # nameko stops entrypoints first and dependencies only after: draining here lets the
+        # requests in flight finish while the database and the relay are still there.
+        self.server.drain()
+        super().stop()
 
     def response_from_exception(self, exc: Exception) -> Response:
         return problem_for(exc)
