@@ -10,6 +10,10 @@ class MalformedJson(ClientError):
     status, slug, title = 400, "malformed-json", "Malformed JSON"
 
 
+class MalformedBody(ClientError):
+    status, slug, title = 400, "malformed-body", "Malformed body"
+
+
 class UnsupportedMediaType(ClientError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 

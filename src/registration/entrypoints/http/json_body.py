@@ -4,11 +4,13 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from registration.entrypoints.http.client_errors import (
+    MalformedBody,
     MalformedJson,
     PayloadTooLarge,
     UnprocessableBody,
     UnsupportedMediaType,
 )
+from registration.entrypoints.http.request_input import body_stream, stop_reading
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -22,11 +24,15 @@ def read_json_object(request: Request) -> dict[str, Any]:
         raise UnsupportedMediaType("Only the utf-8 charset is accepted.")
     declared = request.content_length
     if declared is not None and declared > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
+        raise _too_large(request)
     # Read one byte past the limit, never the whole of an oversized (e.g. chunked) body.
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    try:
+        raw = body_stream(request).read(MAX_BODY_BYTES + 1)
+    except (ValueError, OSError):  # eventlet's ChunkReadError, or the client went away
+        stop_reading(request)
+        raise MalformedBody("The chunked transfer coding of the body is broken.") from None
     if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
+        raise _too_large(request)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -38,6 +44,11 @@ def read_json_object(request: Request) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise UnprocessableBody("The body must be a JSON object.")
     return document
+
+
+def _too_large(request: Request) -> PayloadTooLarge:
+    stop_reading(request)
+    return PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
 
 
 def required_string(document: dict[str, Any], name: str) -> str:
