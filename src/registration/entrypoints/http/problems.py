@@ -42,7 +42,9 @@ def problem_for(error: BaseException) -> Response:
             return problem(status, slug, title, str(error), extra)
     if isinstance(error, HTTPException) and error.code and error.code < 500:
         slug = (error.name or "error").lower().replace(" ", "-")
-        return problem(error.code, slug, error.name, error.description or error.name)
+        # werkzeug's own headers but its HTML type, e.g. the Allow that RFC 9110 requires on 405
+        extra = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return problem(error.code, slug, error.name, error.description or error.name, extra)
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     return problem(
         500, "internal-error", "Internal server error", "The request could not be completed."
