@@ -1,0 +1,748 @@
+"""The HTTP contract of the registration service, against a real container, PostgreSQL and
+RabbitMQ.
+
+One container serves the whole module (starting and stopping one costs about a second); tests
+that need a differently configured service start their own with `container_factory`. Every test
+uses addresses of its own, so the order of tests does not matter.
+"""
+
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+import requests
+from jsonschema import Draft202012Validator, FormatChecker
+from nameko.testing.services import replace_dependencies
+from nameko.testing.utils import find_free_port
+
+from registration import contracts
+from registration.entrypoints.http.json_body import MAX_BODY_BYTES
+from registration_support.databases import fresh_postgres_database
+from registration_support.events import EventRecorder, RecordedEvent
+from registration_support.raw_http import LAST_CHUNK, chunked, exchange
+from registration_support.service import (
+    base_url,
+    delete_rpc_queue,
+    isolated_service_class,
+    running_container,
+    service_config,
+)
+from registration_support.web import WebSession
+
+pytestmark = pytest.mark.integration
+
+PROBLEM_JSON = "application/problem+json"
+REQUEST_ID = "X-Request-ID"
+# What must never reach a client: Python's traceback header, source files, this checkout.
+INTERNALS = ("Traceback", 'File "', ".py", "/work/", "site-packages")
+
+
+@pytest.fixture(scope="module")
+def service(amqp_uri):
+    service_cls = isolated_service_class()
+    try:
+        with fresh_postgres_database() as database_url:
+            config = service_config(amqp_uri, database_url)
+            with running_container(service_cls, config):
+                yield base_url(config)
+    finally:
+        delete_rpc_queue(amqp_uri, service_cls.name)
+
+
+@pytest.fixture
+def web_session(service):
+    with WebSession(service) as session:
+        yield session
+
+
+def new_address(local: str = "user", domain: str = "example.com") -> str:
+    return f"{local}-{uuid.uuid4().hex[:12]}@{domain}"
+
+
+def register(web_session, email, **kwargs) -> requests.Response:
+    return web_session.post("/register", json={"email": email}, **kwargs)
+
+
+def assert_problem(response: requests.Response, status: int) -> dict:
+    """An RFC 9457 problem document with this status and nothing internal in it."""
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].split(";")[0] == PROBLEM_JSON
+    problem = response.json()
+    assert problem["status"] == status
+    assert isinstance(problem["type"], str) and problem["type"]
+    assert isinstance(problem["title"], str) and problem["title"]
+    assert isinstance(problem["detail"], str) and problem["detail"]
+    for internal in INTERNALS:
+        assert internal not in response.text
+    return problem
+
+
+# --- accepted registrations -----------------------------------------------------------------
+
+
+def test_registering_answers_201_with_the_new_entry(web_session):
+    email = new_address()
+
+    response = register(web_session, email)
+
+    assert response.status_code == 201
+    assert response.headers["Content-Type"].split(";")[0] == "application/json"
+    entry = response.json()
+    assert set(entry) == {"id", "email", "registered_at"}
+    assert str(uuid.UUID(entry["id"])) == entry["id"]
+    assert entry["email"] == email
+    assert datetime.fromisoformat(entry["registered_at"]).utcoffset() is not None
+
+
+def test_the_location_of_a_new_entry_resolves_to_it(web_session):
+    response = register(web_session, new_address())
+    entry = response.json()
+
+    assert response.headers["Location"] == f"/entries/{entry['id']}"
+    read = web_session.get(response.headers["Location"])
+
+    assert read.status_code == 200
+    assert read.headers["Content-Type"].split(";")[0] == "application/json"
+    assert read.json() == entry
+
+
+def test_the_address_is_stored_trimmed_with_its_domain_lower_cased(web_session):
+    local = f"Foo-{uuid.uuid4().hex[:8]}"
+
+    response = register(web_session, f" {local}@Example.COM ")
+
+    assert response.status_code == 201
+    assert response.json()["email"] == f"{local}@example.com"
+    stored = web_session.get(response.headers["Location"]).json()
+    assert stored["email"] == f"{local}@example.com"
+
+
+def test_the_same_address_in_another_case_is_a_duplicate(web_session):
+    local = f"foo-{uuid.uuid4().hex[:8]}"
+    assert register(web_session, f" {local.capitalize()}@Example.COM ").status_code == 201
+
+    response = register(web_session, f"{local}@EXAMPLE.com")
+
+    assert_problem(response, 409)
+
+
+def test_a_utf8_charset_parameter_is_accepted(web_session):
+    body = json.dumps({"email": new_address()}).encode("utf-8")
+
+    response = web_session.post(
+        "/register", data=body, headers={"Content-Type": "application/json; charset=UTF-8"}
+    )
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("local, domain", [("用户", "例子.广告"), ("Zoë", "example.com")])
+def test_internationalized_addresses_are_accepted(web_session, local, domain):
+    email = f"{local}{uuid.uuid4().hex[:6]}@{domain}"
+
+    response = register(web_session, email)
+
+    assert response.status_code == 201
+    assert response.json()["email"] == email
+
+
+def test_properties_other_than_email_are_ignored(web_session):
+    email = new_address()
+
+    response = web_session.post("/register", json={"email": email, "name": "Ada", "admin": True})
+
+    assert response.status_code == 201
+    assert set(response.json()) == {"id", "email", "registered_at"}
+
+
+def test_a_body_of_exactly_64_kib_is_accepted(web_session):
+    email = new_address()
+    envelope = json.dumps({"email": email, "padding": ""}).encode("utf-8")
+    body = envelope[:-2] + b"x" * (MAX_BODY_BYTES - len(envelope)) + envelope[-2:]
+    assert len(body) == MAX_BODY_BYTES
+
+    response = web_session.post(
+        "/register", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 201
+
+
+# --- 400: the body cannot be read as JSON ---------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"{", b'{"email": }', b"not json", b""])
+def test_malformed_json_is_a_400_problem(web_session, body):
+    response = web_session.post(
+        "/register", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 400)
+
+
+def test_invalid_utf8_is_a_400_problem(web_session):
+    body = b'{"email": "\xff\xfeada@example.com"}'
+
+    response = web_session.post(
+        "/register", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 400)
+
+
+def test_a_deeply_nested_json_document_is_a_400_problem_not_a_crash(web_session):
+    bomb = b"[" * 60_000  # under the size limit, far over the parser's recursion limit
+
+    response = web_session.post(
+        "/register", data=bomb, headers={"Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 400)
+
+
+# --- 422: JSON, but not a registration ------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["null", "[]", '"x"', "5", "true"])
+def test_a_body_that_is_not_a_json_object_is_a_422_problem(web_session, body):
+    response = web_session.post(
+        "/register", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize("document", [{}, {"email": None}, {"mail": "ada@example.com"}])
+def test_a_missing_email_is_a_422_problem(web_session, document):
+    response = web_session.post("/register", json=document)
+
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize("email", [5, 1.5, True, [], ["ada@example.com"], {"address": "a@b.c"}])
+def test_an_email_that_is_not_a_string_is_a_422_problem(web_session, email):
+    response = web_session.post("/register", json={"email": email})
+
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["", "   ", "no-at-sign", "ada@", "@example.com", "ada@@example.com", "a b@example.com"],
+)
+def test_an_invalid_email_is_a_422_problem(web_session, email):
+    response = register(web_session, email)
+
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["ada\x00@example.com", "ada\n@example.com", "ada@exam\tple.com", "ada\u200b@example.com"],
+    ids=["nul", "newline", "tab", "zero-width-space"],
+)
+def test_an_address_with_control_characters_is_rejected(web_session, email):
+    response = register(web_session, email)
+
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["a" * 65 + "@example.com", "ada@" + ".".join(["a" * 60] * 5) + ".com", "a" * 10_000],
+    ids=["long-local-part", "long-domain", "ten-thousand-characters"],
+)
+def test_an_over_long_address_is_rejected(web_session, email):
+    response = register(web_session, email)
+
+    assert_problem(response, 422)
+
+
+# --- 415: not JSON at all -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+def test_a_body_of_another_media_type_is_a_415_problem(web_session, content_type):
+    body = json.dumps({"email": new_address()})
+
+    response = web_session.post("/register", data=body, headers={"Content-Type": content_type})
+
+    assert_problem(response, 415)
+
+
+def test_a_body_without_content_type_is_a_415_problem(web_session):
+    request = requests.Request("POST", f"{web_session.base_url}/register", data=b"{}").prepare()
+    assert "Content-Type" not in request.headers
+
+    response = web_session.send(request)
+
+    assert_problem(response, 415)
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16"])
+def test_a_charset_other_than_utf8_is_a_415_problem(web_session, charset):
+    body = json.dumps({"email": new_address()}).encode(charset)
+
+    response = web_session.post(
+        "/register", data=body, headers={"Content-Type": f"application/json; charset={charset}"}
+    )
+
+    assert_problem(response, 415)
+
+
+# --- 413: too large, and never read whole ---------------------------------------------------
+
+
+def test_a_body_over_64_kib_is_a_413_problem(web_session):
+    body = json.dumps({"email": new_address(), "padding": "x" * MAX_BODY_BYTES})
+
+    response = web_session.post(
+        "/register", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 413)
+
+
+def test_a_huge_declared_body_is_refused_before_it_is_sent(service):
+    head = (
+        "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "Content-Length: 10000000000"
+    )
+
+    # Only the headers go out: a server that waited for the body would never answer.
+    response = exchange(service, head)
+
+    assert response.status == 413
+    assert response.headers["Content-Type"].split(";")[0] == PROBLEM_JSON
+    assert json.loads(response.body)["status"] == 413
+
+
+def test_after_refusing_a_declared_body_the_server_hangs_up_instead_of_reading_it(service):
+    head = (
+        "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "Content-Length: 10000000000"
+    )
+
+    response = exchange(service, head, [b'{"email": "' + b"x" * 1000], watch_hang_up=True)
+
+    assert response.headers["Connection"] == "close"
+    assert response.hung_up
+
+
+def test_a_chunked_body_over_64_kib_is_refused_without_reading_it_whole(service):
+    head = (
+        "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked"
+    )
+    # One byte over the limit and no final chunk: the body never ends, yet an answer comes.
+    body = chunked(b'{"email": "' + b"x" * MAX_BODY_BYTES)
+
+    response = exchange(service, head, body)
+
+    assert response.status == 413
+    assert response.headers["Content-Type"].split(";")[0] == PROBLEM_JSON
+    assert json.loads(response.body)["status"] == 413
+
+
+def test_after_refusing_a_chunked_body_the_server_hangs_up_instead_of_reading_it(service):
+    head = (
+        "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked"
+    )
+
+    body = chunked(b'{"email": "' + b"x" * 2 * MAX_BODY_BYTES)
+
+    response = exchange(service, head, body, watch_hang_up=True)
+
+    assert response.headers["Connection"] == "close"
+    assert response.hung_up
+
+
+def test_a_broken_chunked_body_is_a_400_problem(service):
+    head = (
+        "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked"
+    )
+
+    response = exchange(service, head, [b"zz\r\n{}\r\n", LAST_CHUNK])
+
+    assert response.status == 400
+    assert response.headers["Content-Type"].split(";")[0] == PROBLEM_JSON
+
+
+def test_a_chunked_body_is_read(service):
+    head = (
+        "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked"
+    )
+    body = json.dumps({"email": new_address()}).encode("utf-8")
+
+    response = exchange(service, head, [*chunked(body, chunk_size=7), LAST_CHUNK])
+
+    assert response.status == 201
+
+
+# --- 409 and 404 ----------------------------------------------------------------------------
+
+
+def test_registering_the_same_address_twice_is_a_409_problem(web_session):
+    email = new_address()
+    assert register(web_session, email).status_code == 201
+
+    response = register(web_session, email)
+
+    assert_problem(response, 409)
+
+
+def test_an_unknown_entry_is_a_404_problem(web_session):
+    response = web_session.get(f"/entries/{uuid.uuid4()}")
+
+    assert_problem(response, 404)
+
+
+@pytest.mark.parametrize("entry_id", ["not-a-uuid", "123", "%00", "%C3%BF", "x" * 1000])
+def test_a_malformed_entry_id_is_a_404_problem(web_session, entry_id):
+    response = web_session.get(f"/entries/{entry_id}")
+
+    assert_problem(response, 404)
+
+
+@pytest.mark.parametrize("path", ["/", "/nope", "/entries", "/register/extra", "/entries/a/b"])
+def test_an_unknown_route_is_a_404_problem(web_session, path):
+    response = web_session.get(path)
+
+    assert_problem(response, 404)
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/register"),
+        ("PUT", "/register"),
+        ("DELETE", f"/entries/{uuid.uuid4()}"),
+        ("POST", "/health"),
+    ],
+)
+def test_a_wrong_method_is_a_405_problem(web_session, method, path):
+    response = web_session.request(method, path)
+
+    assert_problem(response, 405)
+
+
+def test_a_405_names_the_allowed_methods(web_session):
+    response = web_session.delete("/register")
+
+    assert response.status_code == 405
+    assert {method.strip() for method in response.headers["Allow"].split(",")} >= {"POST"}
+
+
+# --- 500: no internals ----------------------------------------------------------------------
+
+
+def test_an_unexpected_error_is_a_500_problem_without_internals(container_factory, amqp_uri):
+    service_cls = isolated_service_class()
+    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}"}
+    container = container_factory(service_cls, config)
+    app = replace_dependencies(container, "app")
+    app.registration.register_entry.side_effect = RuntimeError(
+        'Traceback: File "/work/main/src/registration/secret.py", password=hunter2'
+    )
+    container.start()
+    try:
+        with WebSession(base_url(config)) as session:
+            response = register(session, new_address())
+    finally:
+        container.kill()
+        delete_rpc_queue(amqp_uri, service_cls.name)
+
+    problem = assert_problem(response, 500)
+    assert "hunter2" not in response.text
+    assert problem["type"] == "/problems/internal-error"
+
+
+# --- health ---------------------------------------------------------------------------------
+
+
+def test_health_answers_200_json_when_database_and_broker_are_reachable(web_session):
+    response = web_session.get("/health")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == "application/json"
+    assert response.json()["status"] == "ok"
+
+
+def test_health_answers_503_json_when_the_database_is_unreachable(container_factory, amqp_uri):
+    service_cls = isolated_service_class()
+    # Nothing listens on a port just found free: the database is down from the start.
+    config = {
+        "AMQP_URI": amqp_uri,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{find_free_port()}/nowhere",
+        "DATABASE_TIMEOUT_SECONDS": 1,
+    }
+    container = container_factory(service_cls, config)
+    container.start()
+    try:
+        with WebSession(base_url(config)) as session:
+            response = session.get("/health")
+    finally:
+        container.kill()
+        delete_rpc_queue(amqp_uri, service_cls.name)
+
+    assert response.status_code == 503
+    assert response.headers["Content-Type"].split(";")[0] == "application/json"
+    assert response.json()["checks"]["database"]["status"] == "failing"
+
+
+# --- X-Request-ID ---------------------------------------------------------------------------
+
+
+def test_an_acceptable_request_id_is_echoed(web_session):
+    request_id = f"client-{uuid.uuid4()}"
+
+    response = register(web_session, new_address(), headers={REQUEST_ID: request_id})
+
+    assert response.headers[REQUEST_ID] == request_id
+
+
+def test_a_request_id_is_generated_when_none_is_sent(web_session):
+    first = web_session.get("/health/live")
+    second = web_session.get("/health/live")
+
+    assert first.headers[REQUEST_ID] != second.headers[REQUEST_ID]
+    for response in (first, second):
+        assert 1 <= len(response.headers[REQUEST_ID]) <= 128
+
+
+@pytest.mark.parametrize(
+    "request_id", ["", "has space", "x" * 129, "tab\there"], ids=["empty", "space", "129", "tab"]
+)
+def test_an_unacceptable_request_id_is_replaced(web_session, request_id):
+    response = web_session.get("/health/live", headers={REQUEST_ID: request_id})
+
+    echoed = response.headers[REQUEST_ID]
+    assert echoed != request_id
+    assert 1 <= len(echoed) <= 128 and echoed.isascii() and echoed.isprintable()
+
+
+def test_a_request_id_of_128_printable_characters_is_honoured(web_session):
+    request_id = "~!" * 64
+
+    response = web_session.get("/health/live", headers={REQUEST_ID: request_id})
+
+    assert response.headers[REQUEST_ID] == request_id
+
+
+@pytest.mark.parametrize(
+    "method, path, kwargs",
+    [
+        ("POST", "/register", {"json": {"email": "x@example.com"}}),
+        ("POST", "/register", {"json": {"email": "invalid"}}),
+        ("POST", "/register", {"data": "x", "headers": {"Content-Type": "text/plain"}}),
+        ("POST", "/register", {"data": "{", "headers": {"Content-Type": "application/json"}}),
+        ("GET", f"/entries/{uuid.uuid4()}", {}),
+        ("GET", "/no-such-route", {}),
+        ("DELETE", "/register", {}),
+        ("GET", "/health", {}),
+        ("GET", "/metrics", {}),
+        ("GET", "/openapi.json", {}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_every_response_echoes_the_request_id(web_session, method, path, kwargs):
+    request_id = f"echo-{uuid.uuid4().hex}"
+    headers = {**kwargs.pop("headers", {}), REQUEST_ID: request_id}
+
+    response = web_session.request(method, path, headers=headers, **kwargs)
+
+    assert response.headers[REQUEST_ID] == request_id
+
+
+def test_a_refused_oversized_body_echoes_the_request_id(service):
+    head = (
+        "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        "X-Request-ID: big-one\r\nContent-Length: 10000000000"
+    )
+
+    response = exchange(service, head)
+
+    assert response.headers[REQUEST_ID] == "big-one"
+
+
+# --- no 5xx for any client input ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "head, body",
+    [
+        ("Content-Length: abc", b"{}"),
+        ("Content-Length: -5", b"{}"),
+        ("Transfer-Encoding: chunked", b"zz\r\n{}\r\n0\r\n\r\n"),
+        ("Transfer-Encoding: chunked\r\nContent-Length: 2", b"2\r\n{}\r\n0\r\n\r\n"),
+        ("Content-Length: 2\r\nContent-Length: 3", b"{} "),
+    ],
+    ids=[
+        "length-not-a-number",
+        "negative-length",
+        "bad-chunk-size",
+        "chunked-and-length",
+        "two-lengths",
+    ],
+)
+def test_broken_framing_never_gets_a_server_error(service, head, body):
+    response = exchange(
+        service,
+        f"POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n{head}",
+        [body],
+    )
+
+    assert response.status < 500
+
+
+# --- events: exactly one per accepted registration, none for a rejected one -----------------
+
+
+@dataclass(frozen=True)
+class EventScenario:
+    accepted: list[requests.Response]
+    rejected: list[requests.Response]
+    events: list[RecordedEvent]  # every event that belongs to the scenario's requests
+
+
+@pytest.fixture(scope="module")
+def event_scenario(service, amqp_uri):
+    """Accepted and rejected registrations with an event queue bound before the first of them.
+
+    Events are picked out by request id and by the scenario's own mail domain: other runs on the
+    shared broker publish to the same exchange.
+    """
+    tag = uuid.uuid4().hex[:12]
+    domain = f"events-{tag}.example.com"
+    recorder = EventRecorder(amqp_uri)
+    try:
+        with WebSession(service) as session:
+
+            def post(name, **kwargs):
+                return session.post(
+                    "/register",
+                    headers={REQUEST_ID: f"{tag}-{name}", **kwargs.pop("headers", {})},
+                    **kwargs,
+                )
+
+            accepted = [
+                post("ada", json={"email": f" Ada@{domain.upper()} "}),
+                post("bob", json={"email": f"bob@{domain}"}),
+                # no X-Request-ID: the service makes one and the event must carry that one
+                session.post("/register", json={"email": f"carol@{domain}"}),
+            ]
+            rejected = [
+                post("duplicate", json={"email": f"ADA@{domain}"}),
+                post("invalid", json={"email": f"da ve@{domain}"}),
+                post("control", json={"email": f"erin\x00@{domain}"}),
+                post(
+                    "not-json",
+                    data=f'{{"email": "frank@{domain}"}}',
+                    headers={"Content-Type": "text/plain"},
+                ),
+                post(
+                    "malformed",
+                    data=f'{{"email": "grace@{domain}"',
+                    headers={"Content-Type": "application/json"},
+                ),
+                post("missing", json={"mail": f"heidi@{domain}"}),
+                post("too-large", json={"email": f"ivan@{domain}", "pad": "x" * MAX_BODY_BYTES}),
+            ]
+        request_ids = {response.headers[REQUEST_ID] for response in accepted + rejected}
+
+        def ours(event: RecordedEvent) -> bool:
+            return event.request_id in request_ids or event.body["email"].endswith(f"@{domain}")
+
+        accepted_ids = {response.headers[REQUEST_ID] for response in accepted}
+        recorder.wait_until(
+            lambda received: accepted_ids <= {e.request_id for e in received if ours(e)}
+        )
+        recorder.linger(2.0)  # whatever else was coming has had time to arrive
+        yield EventScenario(accepted, rejected, [e for e in recorder.received if ours(e)])
+    finally:
+        recorder.close()
+
+
+def test_the_event_scenario_was_answered_as_expected(event_scenario):
+    assert [r.status_code for r in event_scenario.accepted] == [201, 201, 201]
+    assert [r.status_code for r in event_scenario.rejected] == [409, 422, 422, 415, 400, 422, 413]
+
+
+def test_each_accepted_registration_publishes_exactly_one_event(event_scenario):
+    per_request = Counter(event.request_id for event in event_scenario.events)
+
+    assert per_request == Counter(r.headers[REQUEST_ID] for r in event_scenario.accepted)
+
+
+def test_a_rejected_registration_publishes_no_event(event_scenario):
+    rejected_ids = {response.headers[REQUEST_ID] for response in event_scenario.rejected}
+
+    assert [e for e in event_scenario.events if e.request_id in rejected_ids] == []
+
+
+def test_the_event_carries_the_request_id_the_response_echoed(event_scenario):
+    by_entry = {event.body["entry_id"]: event for event in event_scenario.events}
+
+    for response in event_scenario.accepted:
+        assert by_entry[response.json()["id"]].request_id == response.headers[REQUEST_ID]
+
+
+def test_the_event_describes_the_registered_entry(event_scenario):
+    by_entry = {event.body["entry_id"]: event for event in event_scenario.events}
+
+    for response in event_scenario.accepted:
+        entry = response.json()
+        event = by_entry[entry["id"]].body
+        assert event["name"] == "RegisteredEntryEvent"
+        assert event["email"] == entry["email"]  # the normalized form, as stored
+
+
+def test_the_event_names_the_normalized_address(event_scenario):
+    emails = {event.body["email"] for event in event_scenario.events}
+
+    assert any(email.startswith("Ada@events-") and email == email.strip() for email in emails)
+    assert all(email.split("@")[1] == email.split("@")[1].lower() for email in emails)
+
+
+def test_event_timestamps_are_iso_8601_with_an_offset(event_scenario):
+    for event in event_scenario.events:
+        assert datetime.fromisoformat(event.body["timestamp"]).utcoffset() is not None
+
+
+def test_events_match_the_published_event_schema(event_scenario):
+    validator = Draft202012Validator(
+        contracts.registered_entry_event_schema(), format_checker=FormatChecker()
+    )
+
+    for event in event_scenario.events:
+        assert list(validator.iter_errors(event.body)) == []
+
+
+def test_every_event_has_its_own_id(event_scenario):
+    event_ids = [event.body["event_id"] for event in event_scenario.events]
+
+    assert len(set(event_ids)) == len(event_ids) == len(event_scenario.accepted)
+    for event in event_scenario.events:
+        assert event.properties["message_id"] == event.body["event_id"]
+
+
+def test_events_are_persistent_utf8_json_messages(event_scenario):
+    for event in event_scenario.events:
+        assert event.properties["delivery_mode"] == 2
+        assert event.properties["content_type"] == "application/json"
+        assert event.properties["content_encoding"] == "utf-8"
+        assert event.properties["type"] == "RegisteredEntryEvent"
+
+
+def test_an_event_body_is_plain_json(event_scenario):
+    for event in event_scenario.events:
+        assert isinstance(json.loads(event.text), dict)

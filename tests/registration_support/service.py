@@ -1,0 +1,70 @@
+"""The registration service in a real nameko container, on its own RPC queue.
+
+The shared broker may carry other runs' `nameko_registration_service` at the same time: a
+container under the deployed name would answer their RPC calls from its own database, and leave a
+durable `rpc-nameko_registration_service` queue behind. So tests run the same class under a
+unique name; its events still go to the contract's exchange, which the composition root names.
+"""
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from amqp.exceptions import NotFound
+from kombu import Connection
+from nameko.containers import ServiceContainer, get_container_cls
+from nameko.testing.utils import find_free_port
+
+from registration.adapters.sql.migrate import upgrade_to_head
+from registration.entrypoints.service import RegistrationHttpService
+
+
+def isolated_service_class() -> type[RegistrationHttpService]:
+    class IsolatedRegistrationService(RegistrationHttpService):
+        name = f"test_registration_{uuid.uuid4().hex[:10]}"
+
+    return IsolatedRegistrationService
+
+
+def service_config(amqp_uri: str, database_url: str, **overrides: Any) -> dict[str, Any]:
+    """Config as config.yml gives it, on a free loopback port; the database is migrated here."""
+    upgrade_to_head(database_url)
+    return {
+        "AMQP_URI": amqp_uri,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
+        "DATABASE_URL": database_url,
+        "DATABASE_TIMEOUT_SECONDS": 3,
+        "EVENT_PUBLISHER": "outbox",
+        "OUTBOX_POLL_SECONDS": 0.2,
+        "max_workers": 10,
+        **overrides,
+    }
+
+
+def base_url(config: dict[str, Any]) -> str:
+    return f"http://{config['WEB_SERVER_ADDRESS']}"
+
+
+@contextmanager
+def running_container(service_cls: type, config: dict[str, Any]) -> Iterator[ServiceContainer]:
+    """What nameko's `container_factory` does, for a container shared by a whole module."""
+    container = get_container_cls(config)(service_cls, config)
+    container.start()
+    try:
+        yield container
+    finally:
+        container.kill()
+
+
+def delete_rpc_queue(amqp_uri: str, service_name: str) -> None:
+    with Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        try:
+            channel.queue_delete(f"rpc-{service_name}")
+        except NotFound:
+            pass
+        finally:
+            with contextlib.suppress(Exception):  # already closed by the broker after NotFound
+                channel.close()
