@@ -5,17 +5,26 @@
 """
 
 import logging
-import re
+import logging.config
 import time
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
+from registration.infrastructure.address_masking import mask_addresses
 from registration.infrastructure.request_context import current_request_id
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(service)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = ["levelname", "name", "message", "service", "request_id"]
 JSON_NAMES = {"levelname": "level", "name": "logger"}
+
+
+def configure_logging(config: dict[str, Any]) -> None:
+    """For the command-line tools: what `nameko run` does with config.yml's LOGGING section."""
+    if "LOGGING" in config:
+        logging.config.dictConfig(config["LOGGING"])
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
 class UtcTextFormatter(logging.Formatter):
@@ -43,27 +52,11 @@ class RequestContextFilter(logging.Filter):
         self.service = service or None
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "request_id", None) is None and current_request_id() is not None:
-            record.request_id = current_request_id()
+        if getattr(record, "request_id", None) is None and (request := current_request_id()):
+            record.request_id = request
         if getattr(record, "service", None) is None and self.service is not None:
             record.service = self.service
         return True
-
-
-# Loose on purpose: masking something that merely looks like an address costs nothing. A quoted
-# local part ("john doe"@example.com) may hold spaces.
-_ADDRESS = re.compile(r"""(?:"[^"\r\n]*"|[^\s<>()\[\],;:"'@]+)@[^\s<>()\[\],;:"'@]+""")
-
-
-def mask_address(address: str) -> str:
-    """`alice@example.com` -> `a***@example.com`."""
-    local, _, domain = address.rpartition("@")
-    first = local.strip('"')[:1]
-    return f"{first}***@{domain}"
-
-
-def mask_addresses(text: str) -> str:
-    return _ADDRESS.sub(lambda match: mask_address(match.group(0)), text)
 
 
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

@@ -1,0 +1,228 @@
+"""Log lines: JSON or text, with service and request id, and never an address in clear."""
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from registration.infrastructure.logging import (
+    RedactEmailAddresses,
+    RequestContextFilter,
+    formatter,
+)
+from registration.infrastructure.request_context import set_request_id
+
+pytestmark = pytest.mark.unit
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+class CapturedLog:
+    """A logger of its own with the handler set up as config.yml's LOGGING section does it."""
+
+    def __init__(self, format: str, service: str | None = "registration") -> None:
+        self.stream = io.StringIO()
+        handler = logging.StreamHandler(self.stream)
+        handler.setFormatter(formatter(format))
+        handler.addFilter(RequestContextFilter(service))
+        handler.addFilter(RedactEmailAddresses())
+        self.logger = logging.getLogger(f"test.{uuid.uuid4().hex}")
+        self.logger.propagate = False
+        self.logger.setLevel(logging.DEBUG)
+        self.logger.addHandler(handler)
+
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.text().splitlines()]
+
+
+@pytest.fixture(autouse=True)
+def no_request_in_progress():
+    set_request_id(None)
+    yield
+    set_request_id(None)
+
+
+def test_json_lines_carry_timestamp_level_logger_message_request_id_and_extra_fields():
+    log = CapturedLog("json")
+    set_request_id("req-1")
+
+    log.logger.info("event %s handled", "e-1", extra={"event_id": "e-1"})
+
+    (record,) = log.records()
+    assert record["level"] == "INFO"
+    assert record["logger"] == log.logger.name
+    assert record["message"] == "event e-1 handled"
+    assert record["request_id"] == "req-1"
+    assert record["service"] == "registration"
+    assert record["event_id"] == "e-1"
+    assert datetime.fromisoformat(record["timestamp"]).utcoffset() == timedelta(0)
+
+
+def test_text_lines_are_readable_and_carry_level_logger_and_request_id():
+    log = CapturedLog("text")
+    set_request_id("req-2")
+
+    log.logger.warning("disk %d%% full", 91)
+
+    line = log.text().strip()
+    assert line.endswith(f"WARNING registration {log.logger.name} [req-2] disk 91% full")
+    assert line[:24].endswith("Z")  # 2026-11-29T00:41:07.123Z: ISO-8601, UTC
+
+
+def test_any_format_but_json_gives_text():
+    log = CapturedLog("plain")
+
+    log.logger.info("hello")
+
+    assert "INFO" in log.text()
+    assert not log.text().startswith("{")
+
+
+def test_a_line_outside_any_request_says_so():
+    json_log, text_log = CapturedLog("json", service=None), CapturedLog("text", service=None)
+
+    json_log.logger.info("relay idle")
+    text_log.logger.info("relay idle")
+
+    assert json_log.records()[0]["request_id"] is None
+    assert text_log.text().rstrip().endswith(f"INFO - {text_log.logger.name} [-] relay idle")
+
+
+def test_a_request_id_given_in_extra_wins_over_the_current_request():
+    log = CapturedLog("json")
+    set_request_id("http-request")
+
+    log.logger.info("welcome mail sent", extra={"request_id": "from-event-header"})
+
+    assert log.records()[0]["request_id"] == "from-event-header"
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("alice@example.com", "a***@example.com"),
+        ("Bob.Smith+tag@sub.example.org", "B***@sub.example.org"),
+        ("josé.ñandú@bücher.de", "j***@bücher.de"),
+        ("用户@例子.广告", "用***@例子.广告"),
+        ('"john doe"@example.com', "j***@example.com"),
+    ],
+)
+def test_addresses_in_the_message_and_its_args_are_masked(address, masked):
+    log = CapturedLog("json")
+
+    log.logger.info(f"from {address}: registering %s (%r)", address, address)
+
+    message = log.records()[0]["message"]
+    assert address not in message
+    assert message == f"from {masked}: registering {masked} ('{masked}')"
+
+
+def test_an_address_inside_brackets_or_a_sentence_is_masked():
+    log = CapturedLog("text")
+
+    log.logger.info("To: <carol@example.com>, cc dave@example.net.")
+
+    assert "To: <c***@example.com>, cc d***@example.net." in log.text()
+
+
+def test_addresses_in_tracebacks_and_extra_fields_are_masked():
+    log = CapturedLog("json")
+
+    try:
+        raise ValueError("duplicate erin@example.com")
+    except ValueError:
+        log.logger.exception("failed", extra={"recipient": "frank@example.com"})
+
+    (record,) = log.records()
+    assert "erin@example.com" not in json.dumps(record, ensure_ascii=False)
+    assert "e***@example.com" in record["exc_info"]
+    assert record["recipient"] == "f***@example.com"
+
+
+def test_a_message_whose_args_do_not_fit_is_kept_and_masked():
+    log = CapturedLog("text")
+
+    log.logger.info("%d registrations", "grace@example.com")
+
+    assert "%d registrations ('g***@example.com',)" in log.text()
+
+
+def test_a_record_that_passes_two_handlers_is_masked_alike_in_both():
+    json_log, text_log = CapturedLog("json"), CapturedLog("text")
+    json_log.logger.addHandler(text_log.logger.handlers[0])
+
+    json_log.logger.info("for %s", "heidi@example.com")
+
+    assert json_log.records()[0]["message"] == "for h***@example.com"
+    assert text_log.text().rstrip().endswith("] for h***@example.com")
+
+
+def run_with_config_yml(log_format: str) -> list[str]:
+    """Applies config.yml's LOGGING section the way `nameko run` does, in a process of its own
+    (dictConfig replaces the logging set-up of the whole process), and logs a few lines."""
+    program = """
+import logging, logging.config, yaml
+from nameko.cli.main import setup_yaml_parser
+from registration.infrastructure.request_context import set_request_id
+
+setup_yaml_parser()
+with open("config.yml") as stream:
+    logging.config.dictConfig(yaml.safe_load(stream)["LOGGING"])
+set_request_id("req-from-config")
+logging.getLogger("registration.example").info("registered %s", "ivan@example.com")
+logging.getLogger("registration.example").debug("below LOG_LEVEL")
+logging.getLogger("nameko.containers").info("nameko chatter per request")
+logging.getLogger("nameko.containers").warning("nameko warning")
+"""
+    environment = {
+        **os.environ,
+        "LOG_FORMAT": log_format,
+        "LOG_LEVEL": "INFO",
+        "SERVICE_NAME": "nameko_registration_service",
+        "PYTHONWARNINGS": "ignore",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPOSITORY,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stderr.splitlines()
+
+
+def test_config_yml_logging_section_gives_json_lines_when_log_format_is_json():
+    lines = run_with_config_yml("json")
+
+    records = [json.loads(line) for line in lines]
+    assert [(r["logger"], r["level"], r["message"]) for r in records] == [
+        ("registration.example", "INFO", "registered i***@example.com"),
+        ("nameko.containers", "WARNING", "nameko warning"),
+    ]
+    assert records[0]["request_id"] == "req-from-config"
+    assert records[0]["service"] == "nameko_registration_service"
+
+
+def test_config_yml_logging_section_gives_text_lines_otherwise():
+    lines = run_with_config_yml("text")
+
+    assert len(lines) == 2
+    assert lines[0].endswith(
+        "INFO nameko_registration_service registration.example [req-from-config] "
+        "registered i***@example.com"
+    )
+    assert lines[1].endswith(
+        "WARNING nameko_registration_service nameko.containers [req-from-config] nameko warning"
+    )
