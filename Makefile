@@ -20,9 +20,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.jso
 migrate: install
 	$(BIN)/registration-migrate
 
+run: export SERVICE_NAME ?= nameko_registration_service
 run: migrate
 	$(BIN)/nameko run --config $(CONFIG) registration.entrypoints.service
 
+# Its own port, so it runs next to `make run` on one machine.
+run-subscriber: export WEB_SERVER_ADDRESS ?= 0.0.0.0:8001
+run-subscriber: export SERVICE_NAME ?= welcome_mail_service
 run-subscriber: install
 	$(BIN)/nameko run --config $(CONFIG) welcome.entrypoints.service
 
