@@ -59,10 +59,14 @@ def running_container(service_cls: type, config: dict[str, Any]) -> Iterator[Ser
 
 
 def delete_rpc_queue(amqp_uri: str, service_name: str) -> None:
+    delete_queue(amqp_uri, f"rpc-{service_name}")
+
+
+def delete_queue(amqp_uri: str, name: str) -> None:
     with Connection(amqp_uri) as connection:
         channel = connection.channel()
         try:
-            channel.queue_delete(f"rpc-{service_name}")
+            channel.queue_delete(name)
         except NotFound:
             pass
         finally:
