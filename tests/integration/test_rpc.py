@@ -1,0 +1,87 @@
+"""The RPC entrypoints as another Nameko service calls them: a standalone proxy over the real
+broker, a real container on a fresh PostgreSQL database, the domain's own errors coming back.
+
+One container and one proxy serve the module (each test uses addresses of its own): a container
+per test would spend a second and a half of every test stopping nameko's consumers.
+"""
+
+import uuid
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from registration.application.errors import EntryNotFound
+from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
+from registration.entrypoints import rpc_errors  # noqa: F401  lets the proxy raise them typed
+from registration_support.databases import fresh_postgres_database
+from registration_support.service import (
+    delete_queue,
+    delete_rpc_queue,
+    isolated_service_class,
+    running_container,
+    service_config,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def service_name(amqp_uri):
+    service_cls = isolated_service_class()
+    try:
+        with fresh_postgres_database() as database_url:
+            config = service_config(amqp_uri, database_url)
+            with running_container(service_cls, config):
+                yield service_cls.name
+    finally:
+        delete_rpc_queue(amqp_uri, service_cls.name)
+
+
+@pytest.fixture(scope="module")
+def registration_rpc(service_name, amqp_uri):
+    standalone = ServiceRpcProxy(service_name, {"AMQP_URI": amqp_uri}, timeout=10)
+    try:
+        yield standalone.start()
+    finally:
+        standalone.stop()
+        # Deleted now, not left to expire (x-expires, 5 min); nameko has no public name for it.
+        delete_queue(amqp_uri, standalone._reply_listener.queue.name)
+
+
+def new_address() -> str:
+    return f"rpc-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def test_registering_returns_the_new_entry(registration_rpc):
+    local = f"Ada-{uuid.uuid4().hex[:8]}"
+
+    entry = registration_rpc.register_entry(f" {local}@Example.COM ")
+
+    assert set(entry) == {"id", "email", "registered_at"}
+    assert entry["email"] == f"{local}@example.com"
+    uuid.UUID(entry["id"])
+
+
+def test_a_registered_entry_can_be_read_back(registration_rpc):
+    entry = registration_rpc.register_entry(new_address())
+
+    assert registration_rpc.get_entry(entry["id"]) == entry
+
+
+def test_registering_a_known_address_raises_email_already_registered(registration_rpc):
+    email = new_address()
+    registration_rpc.register_entry(email)
+
+    with pytest.raises(EmailAlreadyRegistered):
+        registration_rpc.register_entry(email.upper())
+
+
+def test_an_invalid_address_raises_invalid_email(registration_rpc):
+    with pytest.raises(InvalidEmail):
+        registration_rpc.register_entry("not an address")
+
+
+@pytest.mark.parametrize("entry_id", [str(uuid.uuid4()), "not-a-uuid"])
+def test_an_unknown_entry_raises_entry_not_found(registration_rpc, entry_id):
+    with pytest.raises(EntryNotFound):
+        registration_rpc.get_entry(entry_id)
