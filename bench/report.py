@@ -170,7 +170,8 @@ def plot(path: Path, runs: Sequence[RunResult], summary: Summary) -> None:
         throughput.bar_label(bars, fmt="%.0f", fontsize=8)
     throughput.set(title="Throughput per round (-c10)", xlabel="round", ylabel="req/s")
     throughput.set_xticks(sorted({run.number for run in runs if run.kind == ROUND}))
-    throughput.legend()
+    throughput.margins(y=0.2)  # room above the bars for the legend
+    throughput.legend(loc="upper left", ncol=2)
 
     names = ("p50", "p95", "p99")
     for offset, (service, figures) in (
@@ -187,7 +188,8 @@ def plot(path: Path, runs: Sequence[RunResult], summary: Summary) -> None:
         latency.bar_label(bars, fmt="%.1f", fontsize=8)
     latency.set(title="Latency, median of rounds (-c10)", ylabel="ms")
     latency.set_xticks(range(len(names)), names)
-    latency.legend()
+    latency.margins(y=0.2)
+    latency.legend(loc="upper left", ncol=2)
 
     figure.tight_layout()
     figure.savefig(path, dpi=100)
