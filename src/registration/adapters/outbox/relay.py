@@ -45,7 +45,7 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         retention: timedelta = timedelta(days=7),
         prune_every_seconds: float = 300.0,
-        gather_seconds: float = 0.005,
+        gather_seconds: float = 0.02,
     ) -> None:
         self._store = store
         self._publish = publish
@@ -89,19 +89,18 @@ class OutboxRelay:
         """Publish every pending row, batch by batch; returns how many were published."""
         published = 0
         while True:
-            with self._store.claim_pending(self._batch_size) as claim:
-                if not claim.messages:
-                    return published
-                self._publish(claim.messages)
-                claim.mark_published(claim.messages)
+            with self._store.claim_pending(self._batch_size) as messages:
+                if messages:
+                    self._publish(messages)
+            published += len(messages)
+            metrics.RELAY_PUBLISHED.inc(len(messages))
+            if messages and log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "published %d outbox events",
-                    len(claim.messages),
-                    extra={"event_ids": [str(m.event_id) for m in claim.messages]},
+                    len(messages),
+                    extra={"event_ids": [str(m.event_id) for m in messages]},
                 )
-            published += len(claim.messages)
-            metrics.RELAY_PUBLISHED.inc(len(claim.messages))
-            if len(claim.messages) < self._batch_size:
+            if len(messages) < self._batch_size:
                 return published
 
     def _prune_when_due(self) -> None:
