@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 import requests
+from tests.registration_support.service import delete_rpc_queue, isolated_service_class
 from tests.support.databases import migrated_database
 
-from registration.entrypoints.service import RegistrationHttpService
 from welcome_support.queues import delete_queues
 from welcome_support.smtp_server import RecordingSmtpServer, free_port
 from welcome_support.subscribers import DEPLOYED
@@ -27,8 +27,10 @@ def smtp_server():
 def registration_url(container_factory, amqp_uri, fresh_postgres_url):
     migrated_database(fresh_postgres_url).engine.dispose()
     port = free_port()
+    # Under its own name, so it answers no other run's RPC and leaves no durable RPC queue.
+    service = isolated_service_class()
     container = container_factory(
-        RegistrationHttpService,
+        service,
         {
             "AMQP_URI": amqp_uri,
             "DATABASE_URL": fresh_postgres_url,
@@ -37,7 +39,9 @@ def registration_url(container_factory, amqp_uri, fresh_postgres_url):
         },
     )
     container.start()
-    return f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}"
+    container.stop()
+    delete_rpc_queue(amqp_uri, service.name)
 
 
 @pytest.fixture
