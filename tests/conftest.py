@@ -31,7 +31,9 @@ def fresh_postgres_url():
     admin_url = make_url(POSTGRES_URL)
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = psycopg2.connect(
-        host=admin_url.host, port=admin_url.port or 5432, user=admin_url.username,
+        host=admin_url.host,
+        port=admin_url.port or 5432,
+        user=admin_url.username,
         dbname=admin_url.database,
     )
     admin.autocommit = True
@@ -43,3 +45,38 @@ def fresh_postgres_url():
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+# Exchanges the suite's services and tools declare on the shared broker; removed at the end when
+# nothing is bound to them any more (another user's bound queue keeps an exchange alive).
+SUITE_EXCHANGES = (
+    "nameko_registration_service.events",
+    "dispatch_only_example.events",
+    "nameko-rpc",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leave_the_broker_as_found():
+    yield
+    import amqp
+    from kombu.utils.url import parse_url
+
+    parts = parse_url(AMQP_URI)
+    connection = amqp.Connection(
+        f"{parts['hostname']}:{parts['port'] or 5672}",
+        userid=parts["userid"],
+        password=parts["password"],
+        virtual_host=parts["virtual_host"] or "/",
+    )
+    try:
+        connection.connect()
+    except OSError:
+        return
+    for exchange in SUITE_EXCHANGES:
+        channel = connection.channel()
+        try:
+            channel.exchange_delete(exchange, if_unused=True)
+        except amqp.exceptions.AMQPError:
+            pass  # in use or gone; the broker closed this channel
+    connection.collect()
