@@ -18,6 +18,26 @@ _COLUMNS = (
     outbox.c.created_at,
 )
 
+# Built once: constructing and keying a statement like this costs more CPU than running it.
+_CLAIM = (
+    outbox.update()
+    .where(
+        outbox.c.seq.in_(
+            sa.select(outbox.c.seq)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(sa.bindparam("limit", type_=sa.Integer))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    )
+    .values(published_at=sa.func.now())
+    .returning(*_COLUMNS)
+)
+_STATUS = sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
+    outbox.c.published_at.is_(None)
+)
+
 
 @dataclass(frozen=True)
 class OutboxStatus:
@@ -44,33 +64,16 @@ class OutboxStore:
         the same event_id. Rows another relay has claimed are skipped, not waited for. Claiming
         and marking is one statement: the relay's cost per round is BEGIN, UPDATE, COMMIT.
         """
-        claimable = (
-            sa.select(outbox.c.seq)
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        claim = (
-            outbox.update()
-            .where(outbox.c.seq.in_(claimable))
-            .values(published_at=datetime.now(UTC))
-            .returning(*_COLUMNS)
-        )
         with (
             self._database.connection(timeout_seconds=self._claim_timeout) as connection,
             connection.begin(),
         ):
-            rows = connection.execute(claim).all()
+            rows = connection.execute(_CLAIM, {"limit": limit}).all()
             yield sorted((_pending(row) for row in rows), key=lambda m: m.seq)
 
     def status(self) -> OutboxStatus:
-        query = sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
-            outbox.c.published_at.is_(None)
-        )
         with self._database.connection() as connection:
-            pending, oldest = connection.execute(query).one()
+            pending, oldest = connection.execute(_STATUS).one()
         return OutboxStatus(pending=pending, oldest_pending_created_at=oldest)
 
     def prune_published(self, retention: timedelta, batch_size: int = 5000) -> int:
