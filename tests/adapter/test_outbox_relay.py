@@ -1,4 +1,5 @@
 import json
+from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -94,3 +95,15 @@ def test_status_reports_the_backlog_and_its_oldest_age(service, store):
 
     assert status.pending == 3
     assert status.oldest_pending_age_seconds(utc_now()) >= 0
+
+
+def test_pruning_removes_old_published_rows_and_keeps_pending_ones(service, relay, store):
+    service.register_entry(unique_address())
+    relay.relay_pending()
+    service.register_entry(unique_address())
+
+    removed = store.prune_published(retention=timedelta(seconds=-60))
+
+    assert removed == 1
+    assert store.status().pending == 1
+    assert len(list(store.stored_between(utc_now() - timedelta(days=1), utc_now()))) == 1

@@ -77,12 +77,15 @@ class OutboxStore:
         return OutboxStatus(pending=pending, oldest_pending_created_at=oldest)
 
     def prune_published(self, retention: timedelta, batch_size: int = 5000) -> int:
-        """Delete rows published longer ago than the retention, a batch at a time."""
+        """Delete published rows created longer ago than the retention, a batch at a time.
+
+        Pending rows are never pruned, however old.
+        """
         cutoff = datetime.now(UTC) - retention
         doomed = (
             sa.select(outbox.c.seq)
-            .where(outbox.c.published_at < cutoff)
-            .order_by(outbox.c.seq)
+            .where(outbox.c.created_at < cutoff, outbox.c.published_at.is_not(None))
+            .order_by(outbox.c.created_at)
             .limit(batch_size)
             .scalar_subquery()
         )

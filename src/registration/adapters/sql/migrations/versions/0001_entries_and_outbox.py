@@ -33,7 +33,6 @@ def upgrade() -> None:
         sa.Column("request_id", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
     )
     op.create_index(
         "ix_outbox_pending",
