@@ -1,0 +1,80 @@
+"""Answers, events and stored rows compared: what was lost, invented or sent twice."""
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import jsonschema
+from tests.fault.support.event_collector import ReceivedEvent
+from tests.fault.support.load_driver import Answer
+from tests.fault.support.stored_state import StoredState
+
+from registration.contracts import registered_entry_event_schema
+
+
+@dataclass
+class Reconciliation:
+    acknowledged: int = 0  # distinct entries answered 201
+    events: int = 0  # deliveries seen for this run
+    distinct_events: int = 0
+    # A 201 whose entry never produced an event.
+    lost: list[str] = field(default_factory=list)
+    # A stored entry that never produced an event (its request may have had no answer).
+    stored_without_event: list[str] = field(default_factory=list)
+    # An event for an entry the database does not hold, or with another address than stored.
+    phantom: list[str] = field(default_factory=list)
+    # A stored entry whose request got no 201 (e.g. the answer was lost to a cut or a kill), yet
+    # its event went out: the entry exists, so this is no phantom, but the client never heard.
+    delivered_without_201: list[str] = field(default_factory=list)
+    # An entry announced under two different event ids: a redelivery must repeat the same one.
+    conflicting_event_ids: list[str] = field(default_factory=list)
+    # An event whose id is not the one stored in the entry's outbox row.
+    event_id_not_stored: list[str] = field(default_factory=list)
+    # Events breaking the contract (schema, message_id, x-request-id header).
+    contract_violations: list[str] = field(default_factory=list)
+
+    @property
+    def redeliveries(self) -> int:
+        return self.events - self.distinct_events
+
+
+def reconcile(
+    answers: list[Answer], ours: list[ReceivedEvent], stored: StoredState
+) -> Reconciliation:
+    """`ours`: the events of this run (the collector keeps only those of its address prefix)."""
+    acknowledged = {a.entry_id for a in answers if a.status == 201 and a.entry_id}
+    by_entry: dict[str, set[str]] = {}
+    for event in ours:
+        by_entry.setdefault(event.entry_id, set()).add(event.event_id)
+    result = Reconciliation(
+        acknowledged=len(acknowledged),
+        events=len(ours),
+        distinct_events=len({e.event_id for e in ours}),
+    )
+    result.lost = sorted(acknowledged - by_entry.keys())
+    result.stored_without_event = sorted(stored.entries.keys() - by_entry.keys())
+    result.phantom = sorted(e.event_id for e in ours if stored.entries.get(e.entry_id) != e.email)
+    result.delivered_without_201 = sorted((by_entry.keys() & stored.entries.keys()) - acknowledged)
+    result.conflicting_event_ids = sorted(k for k, ids in by_entry.items() if len(ids) > 1)
+    result.event_id_not_stored = sorted(
+        e.event_id for e in ours if stored.outbox_event_ids.get(e.entry_id) != e.event_id
+    )
+    result.contract_violations = sorted(
+        f"{e.event_id}: {problem}" for e in ours for problem in _contract_problems(e)
+    )
+    return result
+
+
+def _contract_problems(event: ReceivedEvent) -> list[str]:
+    problems = [f"schema: {error.message}" for error in _event_validator().iter_errors(event.body)]
+    if event.message_id != event.event_id:
+        problems.append(f"message_id {event.message_id!r} is not the event_id")
+    if not event.headers.get("x-request-id"):
+        problems.append("no x-request-id header")
+    return problems
+
+
+@cache
+def _event_validator() -> jsonschema.protocols.Validator:
+    schema = registered_entry_event_schema()
+    validator = jsonschema.validators.validator_for(schema)
+    return validator(schema, format_checker=validator.FORMAT_CHECKER)
