@@ -252,7 +252,7 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
         "high_concurrency": HIGH_CONCURRENCY,
         "memory_requests": None if memory is None else args.memory_requests,
         "services": [service.name for service in contenders],
-        "web_concurrency": os.environ.get("WEB_CONCURRENCY", "unset"),
+        "web_concurrency": our_service_env("", "", 0)["WEB_CONCURRENCY"],
     }
     return write_reports(
         args.out,

@@ -1,5 +1,6 @@
 """How the two contenders are started: the one place their commands and settings live."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def our_service_env(database_url: str, amqp_uri: str, port: int) -> dict[str, st
         "AMQP_URI": amqp_uri,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
+        # As deployed: one process per core on the one port (registration-run, SO_REUSEPORT).
+        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 1)),
     }
 
 
