@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
+from registration.adapters.sql.circuit_breaker import CircuitBreaker
 from registration.adapters.sql.errors import translated_errors
 from registration.adapters.sql.group_commit import GroupCommitWriter, batch_statement
 from registration.adapters.sql.schema import entries, outbox
@@ -26,14 +27,26 @@ class Database:
         self.timeout_seconds = timeout_seconds
         self.is_postgres = engine.dialect.name == "postgresql"
         self._group_writer: GroupCommitWriter | None = None
+        self._breaker = CircuitBreaker()
 
     @contextmanager
     def connection(self, timeout_seconds: float | None = None) -> Iterator[sa.Connection]:
         """A pooled connection; a call that outlives the deadline fails as unavailable.
 
         A cut network can leave a socket waiting for minutes: the green timeout bounds it, and a
-        connection interrupted mid-call is discarded rather than reused.
+        connection interrupted mid-call is discarded rather than reused. Once a call failed as
+        unavailable, the next ones fail at once for a moment (see circuit_breaker).
         """
+        self._breaker.check()
+        try:
+            with self._deadline_bound_connection(timeout_seconds) as connection:
+                yield connection
+        except StorageUnavailable:
+            self._breaker.trip()
+            raise
+
+    @contextmanager
+    def _deadline_bound_connection(self, timeout_seconds: float | None) -> Iterator[sa.Connection]:
         with translated_errors():
             timeout = eventlet.Timeout(timeout_seconds or self.timeout_seconds)
             connection = None
@@ -57,9 +70,11 @@ class Database:
             with self.connection() as connection, connection.begin():
                 _write_in_one_transaction(connection, changes)
         elif len(changes.entries) <= 1:
+            self._breaker.check()
             try:
                 self._group_commit().write(changes, self.timeout_seconds)
             except TimeoutError:
+                self._breaker.trip()
                 raise StorageUnavailable("The database did not answer in time.") from None
         else:
             sql, params = batch_statement([changes])
