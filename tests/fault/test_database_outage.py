@@ -25,11 +25,16 @@ RECOVERY_SECONDS = 10.0
 DELIVERY_TIMEOUT = 30.0
 
 
+# config.yml's max_workers is 10: with more clients, requests also queue for a worker.
+CLIENTS = (6, 20)
+
+
+@pytest.mark.parametrize("clients", CLIENTS, ids=lambda n: f"{n}-clients")
 @pytest.mark.parametrize("mode", MODES)
 def test_registrations_fail_fast_with_503_while_the_database_is_cut_and_recover_without_restart(
-    stack, mode
+    stack, mode, clients
 ):
-    load = stack.load().start()
+    load = stack.load(clients=clients).start()
     time.sleep(WARM_UP_SECONDS)
     cut_at = time.monotonic()
     stack.database_link.cut(mode)
@@ -49,7 +54,7 @@ def test_registrations_fail_fast_with_503_while_the_database_is_cut_and_recover_
     during_cut = [a for a in answers if a.within(cut_at, restored_at)]
     refused = [a for a in answers if a.status == 503]
     print_summary(
-        f"database_cut[{mode}]",
+        f"database_cut[{mode},{clients}-clients]",
         {
             "requests": len(answers),
             "statuses": status_counts(answers),
