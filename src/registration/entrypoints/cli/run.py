@@ -27,17 +27,26 @@ def main() -> None:
         os.execv(command[0], command)
     with tempfile.TemporaryDirectory(prefix="registration-metrics-") as metrics_dir:
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
-        sys.exit(_supervise([subprocess.Popen(command) for _ in range(processes)]))
+        # Each child in its own session: a signal sent to this process group reaches the children
+        # once, through `forward`; nameko 2.14.1 can hang when two SIGTERMs arrive together.
+        children = [subprocess.Popen(command, start_new_session=True) for _ in range(processes)]
+        sys.exit(_supervise(children))
 
 
 def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
-    """Forward SIGTERM/SIGINT to every child; when one dies, stop the rest (the orchestrator
-    restarts the whole unit) and exit with the worst status."""
+    """Forward the first SIGTERM/SIGINT to every child; when one dies, stop the rest (the
+    orchestrator restarts the whole unit) and exit with the worst status.
+
+    Later signals are not passed on: the children are already stopping, and nameko 2.14.1 can
+    hang when a second SIGTERM arrives while it stops.
+    """
 
     stopping = False
 
     def forward(signum: int, _frame: object) -> None:
         nonlocal stopping
+        if stopping:
+            return
         stopping = True
         for child in children:
             if child.poll() is None:
