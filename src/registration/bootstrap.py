@@ -69,6 +69,7 @@ def bootstrap(
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             retention=settings.outbox_retention,
+            before_round=database.undo_unacknowledged,
         )
         events: Callable[[ChangeSet], EventPublisher] = OutboxEventPublisher
         after_commit = _wake_on_outbox_rows(relay)

@@ -95,3 +95,38 @@ def test_concurrent_registrations_of_one_address_store_exactly_one(service, data
     assert sorted(outcomes) == ["duplicate"] * 7 + ["stored"]
     assert len(rows(database, entries)) == 1
     assert len(rows(database, outbox)) == 1
+
+
+def test_a_write_answered_as_unavailable_is_undone_if_it_committed(service, database):
+    from registration.adapters.outbox.message import OutboxMessage
+    from registration.adapters.sql.changes import ChangeSet
+    from registration.domain.email import Email
+    from registration.domain.entry import Entry
+
+    # As if the commit went through but its answer never arrived: stored, yet remembered.
+    entry, event = Entry.register(Email.parse(unique_address()), utc_now())
+    changes = ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, None)])
+    database.write(changes)
+    database.unacknowledged.remember(changes)
+
+    assert database.undo_unacknowledged() == 1
+    assert rows(database, entries) == []
+    assert rows(database, outbox) == []
+
+
+def test_an_unacknowledged_write_already_announced_is_kept(service, database):
+    from registration.adapters.outbox.message import OutboxMessage
+    from registration.adapters.outbox.store import OutboxStore
+    from registration.adapters.sql.changes import ChangeSet
+    from registration.domain.email import Email
+    from registration.domain.entry import Entry
+
+    entry, event = Entry.register(Email.parse(unique_address()), utc_now())
+    changes = ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, None)])
+    database.write(changes)
+    with OutboxStore(database).claim_pending(10):
+        pass  # published by another relay before this one could undo it
+    database.unacknowledged.remember(changes)
+
+    assert database.undo_unacknowledged() == 0
+    assert len(rows(database, entries)) == 1

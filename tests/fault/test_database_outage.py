@@ -11,7 +11,6 @@ from tests.fault.support.figures import (
     print_summary,
     status_counts,
 )
-from tests.fault.support.known_issues import ANNOUNCED_AFTER_503
 from tests.fault.support.load_driver import Answer, LoadDriver
 from tests.fault.support.proxy_process import MODES
 from tests.fault.support.reconciliation import reconcile
@@ -84,11 +83,11 @@ def test_registrations_fail_fast_with_503_while_the_database_is_cut_and_recover_
     assert not result.conflicting_event_ids, "an entry was announced under two event ids"
     assert not result.event_id_not_stored, "an event id differs from its outbox row's"
     assert not result.contract_violations, result.contract_violations[:5]
-    if result.delivered_without_201:
-        # A batch in flight when the link was cut was committed, but its answers were lost: the
-        # requests got 503 and their (stored) entries were announced. Reproduced deterministically
-        # in test_unknown_commit_outcome; this assertion becomes hard once the service is fixed.
-        pytest.xfail(f"{ANNOUNCED_AFTER_503}: {result.delivered_without_201[:5]}")
+    # A batch in flight when the link was cut may have committed with its answers lost: the
+    # service undoes such writes before its relay publishes anything (Database.undo_unacknowledged).
+    assert not result.delivered_without_201, (
+        f"announced although answered 503: {result.delivered_without_201[:5]}"
+    )
 
 
 def is_problem_503(answer: Answer) -> bool:

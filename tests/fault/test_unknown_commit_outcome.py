@@ -9,14 +9,13 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 from tests.fault.support.figures import print_summary
-from tests.fault.support.known_issues import ANNOUNCED_AFTER_503, AnnouncedAfter503
+from tests.fault.support.known_issues import AnnouncedAfter503
 
 pytestmark = pytest.mark.fault
 
 BEYOND_THE_DEADLINE_SECONDS = 4.5  # the service waits DATABASE_TIMEOUT_SECONDS (3) per call
 
 
-@pytest.mark.xfail(strict=True, raises=AnnouncedAfter503, reason=ANNOUNCED_AFTER_503)
 def test_a_registration_answered_503_is_not_announced_when_the_database_commits_it_late(stack):
     email = f"{stack.email_prefix}late@example.com"
     with inserts_held_back(stack.database_url):

@@ -46,6 +46,7 @@ class OutboxRelay:
         retention: timedelta = timedelta(days=7),
         prune_every_seconds: float = 300.0,
         gather_seconds: float = 0.02,
+        before_round: Callable[[], object] | None = None,
     ) -> None:
         self._store = store
         self._publish = publish
@@ -54,6 +55,9 @@ class OutboxRelay:
         self._retention = retention
         self._prune_every = prune_every_seconds
         self._gather = gather_seconds
+        # Runs before each round's claims; the service undoes writes it answered 503 for here,
+        # before the relay could publish their events.
+        self._before_round = before_round
         self._wake = threading.Event()
         self._running = False
         self._next_prune = 0.0
@@ -87,6 +91,8 @@ class OutboxRelay:
 
     def relay_pending(self) -> int:
         """Publish every pending row, batch by batch; returns how many were published."""
+        if self._before_round is not None:
+            self._before_round()
         published = 0
         while True:
             with self._store.claim_pending(self._batch_size) as messages:

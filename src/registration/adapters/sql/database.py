@@ -13,6 +13,7 @@ from registration.adapters.sql.circuit_breaker import CircuitBreaker
 from registration.adapters.sql.errors import translated_errors
 from registration.adapters.sql.group_commit import GroupCommitWriter, batch_statement
 from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.unacknowledged import UnacknowledgedWrites
 from registration.application.errors import StorageUnavailable
 from registration.domain.email import Email
 from registration.domain.entry import Entry
@@ -28,6 +29,7 @@ class Database:
         self.is_postgres = engine.dialect.name == "postgresql"
         self._group_writer: GroupCommitWriter | None = None
         self._breaker = CircuitBreaker()
+        self.unacknowledged = UnacknowledgedWrites()
 
     @contextmanager
     def connection(self, timeout_seconds: float | None = None) -> Iterator[sa.Connection]:
@@ -65,7 +67,40 @@ class Database:
                     connection.close()
 
     def write(self, changes: ChangeSet) -> None:
-        """Store a unit of work's changes atomically."""
+        """Store a unit of work's changes atomically, or raise; a write that failed as
+        unavailable may still have committed, and is remembered to be undone."""
+        try:
+            self._write(changes)
+        except StorageUnavailable:
+            self.unacknowledged.remember(changes)
+            raise
+
+    def undo_unacknowledged(self) -> int:
+        """Delete the writes answered 503 that did commit, unless their events already went out
+        (then the entry stays: an announced entry must exist). Returns how many were undone."""
+        writes = self.unacknowledged.take()
+        if not writes:
+            return 0
+        undone = 0
+        try:
+            with self.connection() as connection, connection.begin():
+                for write in writes:
+                    removed = connection.execute(
+                        outbox.delete().where(
+                            outbox.c.event_id.in_(write.event_ids), outbox.c.published_at.is_(None)
+                        )
+                    ).rowcount
+                    if write.event_ids and removed == len(write.event_ids):
+                        connection.execute(
+                            entries.delete().where(entries.c.id.in_(write.entry_ids))
+                        )
+                        undone += 1
+        except BaseException:
+            self.unacknowledged.give_back(writes)
+            raise
+        return undone
+
+    def _write(self, changes: ChangeSet) -> None:
         if not self.is_postgres:
             with self.connection() as connection, connection.begin():
                 _write_in_one_transaction(connection, changes)

@@ -28,6 +28,10 @@ def make_green_engine(database_url: str, pool_size: int, timeout_seconds: float)
             "keepalives_idle": 10,
             "keepalives_interval": 2,
             "keepalives_count": 3,
+            # The server gives up on a statement before the service gives up waiting for it: a
+            # write stuck behind a lock then fails for sure instead of committing after the
+            # client was told 503.
+            "options": f"-c statement_timeout={max(100, int(timeout_seconds * 1000) - 500)}",
         },
     )
 

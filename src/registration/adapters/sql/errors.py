@@ -47,4 +47,8 @@ def _is_connection_problem(error: BaseException) -> bool:
         return error.connection_invalidated or isinstance(
             error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError
         )
-    return type(error).__name__ in ("OperationalError", "InterfaceError")
+    # A driver error raised outside SQLAlchemy (the group commit's own cursor): psycopg2's
+    # OperationalError family includes QueryCanceled, the server-side statement timeout.
+    return any(
+        kind.__name__ in ("OperationalError", "InterfaceError") for kind in type(error).__mro__
+    )
