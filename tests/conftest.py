@@ -10,13 +10,10 @@ eventlet.monkey_patch()
 
 import contextlib  # noqa: E402
 import os  # noqa: E402
-import uuid  # noqa: E402
 
 import pytest  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 AMQP_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="session")
@@ -27,25 +24,10 @@ def amqp_uri() -> str:
 @pytest.fixture
 def fresh_postgres_url():
     """A new, empty PostgreSQL database, dropped after the test."""
-    import psycopg2
+    from tests.registration_support.databases import fresh_postgres_database
 
-    admin_url = make_url(POSTGRES_URL)
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = psycopg2.connect(
-        host=admin_url.host,
-        port=admin_url.port or 5432,
-        user=admin_url.username,
-        dbname=admin_url.database,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 # Exchanges the suite's services and tools declare on the shared broker; removed at the end when
