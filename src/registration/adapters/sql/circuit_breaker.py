@@ -12,6 +12,10 @@ import time
 from registration.application.errors import StorageUnavailable
 
 
+class CircuitOpen(StorageUnavailable):
+    """Refused without trying: nothing was sent to the database."""
+
+
 class CircuitBreaker:
     def __init__(self, cool_down_seconds: float = 1.0) -> None:
         self._cool_down = cool_down_seconds
@@ -20,7 +24,7 @@ class CircuitBreaker:
     def check(self) -> None:
         """Raise StorageUnavailable while a recent failure keeps the breaker open."""
         if time.monotonic() < self._open_until:
-            raise StorageUnavailable("The database is not reachable.")
+            raise CircuitOpen("The database is not reachable.")
 
     def trip(self) -> None:
         self._open_until = time.monotonic() + self._cool_down

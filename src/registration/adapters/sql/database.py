@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
-from registration.adapters.sql.circuit_breaker import CircuitBreaker
+from registration.adapters.sql.circuit_breaker import CircuitBreaker, CircuitOpen
 from registration.adapters.sql.errors import translated_errors
 from registration.adapters.sql.group_commit import GroupCommitWriter, batch_statement
 from registration.adapters.sql.schema import entries, outbox
@@ -71,6 +71,8 @@ class Database:
         unavailable may still have committed, and is remembered to be undone."""
         try:
             self._write(changes)
+        except CircuitOpen:
+            raise  # never sent
         except StorageUnavailable:
             self.unacknowledged.remember(changes)
             raise
