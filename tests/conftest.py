@@ -56,6 +56,10 @@ def leave_the_broker_as_found():
         connection.connect()
     except OSError:
         return
+    # The RPC queue of services run under the deployed name (as operators run them), once idle.
+    channel = connection.channel()
+    with contextlib.suppress(amqp.exceptions.AMQPError):
+        channel.queue_delete("rpc-nameko_registration_service", if_unused=True, if_empty=True)
     for exchange in SUITE_EXCHANGES:
         channel = connection.channel()
         # in use or gone: the broker refuses and closes this channel

@@ -5,6 +5,7 @@ the port (eventlet listens with SO_REUSEPORT), each with its own relay; the rela
 through the outbox's row locks.
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import tempfile
 from registration.entrypoints.cli.migrate import main as migrate
 
 SERVICE_MODULE = "registration.entrypoints.service"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def main() -> None:
@@ -29,8 +31,16 @@ def main() -> None:
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
         # Each child in its own session: a signal sent to this process group reaches the children
         # once, through `forward`; nameko 2.14.1 can hang when two SIGTERMs arrive together.
-        children = [subprocess.Popen(command, start_new_session=True) for _ in range(processes)]
+        children = [
+            subprocess.Popen(command, start_new_session=True, preexec_fn=_stop_with_parent)
+            for _ in range(processes)
+        ]
         sys.exit(_supervise(children))
+
+
+def _stop_with_parent() -> None:
+    """In the child: get SIGTERM if the supervisor dies (even by SIGKILL), never linger on."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
