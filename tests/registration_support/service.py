@@ -6,19 +6,17 @@ durable `rpc-nameko_registration_service` queue behind. So tests run the same cl
 unique name; its events still go to the contract's exchange, which the composition root names.
 """
 
-import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from amqp.exceptions import NotFound
-from kombu import Connection
 from nameko.containers import ServiceContainer, get_container_cls
 from nameko.testing.utils import find_free_port
 
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.entrypoints.service import RegistrationHttpService
+from welcome_support.queues import delete_queues
 
 
 def isolated_service_class() -> type[RegistrationHttpService]:
@@ -63,12 +61,4 @@ def delete_rpc_queue(amqp_uri: str, service_name: str) -> None:
 
 
 def delete_queue(amqp_uri: str, name: str) -> None:
-    with Connection(amqp_uri) as connection:
-        channel = connection.channel()
-        try:
-            channel.queue_delete(name)
-        except NotFound:
-            pass
-        finally:
-            with contextlib.suppress(Exception):  # already closed by the broker after NotFound
-                channel.close()
+    delete_queues(amqp_uri, [name])
