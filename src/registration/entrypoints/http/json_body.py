@@ -10,7 +10,6 @@ from registration.entrypoints.http.client_errors import (
     UnprocessableBody,
     UnsupportedMediaType,
 )
-from registration.entrypoints.http.request_input import body_stream, stop_reading
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -24,15 +23,14 @@ def read_json_object(request: Request) -> dict[str, Any]:
         raise UnsupportedMediaType("Only the utf-8 charset is accepted.")
     declared = request.content_length
     if declared is not None and declared > MAX_BODY_BYTES:
-        raise _too_large(request)
-    # Read one byte past the limit, never the whole of an oversized (e.g. chunked) body.
+        raise _too_large()
+    # One byte past the limit says it is too long; the server never holds more of a body.
     try:
-        raw = body_stream(request).read(MAX_BODY_BYTES + 1)
-    except (ValueError, OSError):  # eventlet's ChunkReadError, or the client went away
-        stop_reading(request)
+        raw = request.stream.read(MAX_BODY_BYTES + 1)
+    except ValueError:  # the chunked framing broke (see http/connection.py)
         raise MalformedBody("The chunked transfer coding of the body is broken.") from None
     if len(raw) > MAX_BODY_BYTES:
-        raise _too_large(request)
+        raise _too_large()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -46,8 +44,7 @@ def read_json_object(request: Request) -> dict[str, Any]:
     return document
 
 
-def _too_large(request: Request) -> PayloadTooLarge:
-    stop_reading(request)
+def _too_large() -> PayloadTooLarge:
     return PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
 
 

@@ -4,7 +4,6 @@ Stock nameko answers 500 with a plain-text traceback summary for any exception b
 and werkzeug's routing errors (404, 405) as HTML; here every error is a problem document.
 """
 
-import socket
 import time
 
 from nameko.web.handlers import HttpRequestHandler
@@ -12,8 +11,9 @@ from nameko.web.server import WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from registration.entrypoints.http.draining import DrainingWebServer
+from registration.entrypoints.http.json_body import MAX_BODY_BYTES
 from registration.entrypoints.http.problems import problem_for
+from registration.entrypoints.http.web_server import FastWebServer
 from registration.infrastructure import metrics
 from registration.infrastructure.request_context import request_id_from_header, set_request_id
 
@@ -43,21 +43,11 @@ class ApiWsgiApp(WsgiApp):
         return response(environ, start_response)
 
 
-class ApiWebServer(DrainingWebServer):
-    def process_request(self, sock, address):  # type: ignore[no-untyped-def]
-        # eventlet sends the headers and the body in separate writes; with Nagle's algorithm
-        # the body then waits for the client's delayed ACK, adding milliseconds to every answer.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return super().process_request(sock, address)
+class ApiWebServer(FastWebServer):
+    body_limit = MAX_BODY_BYTES + 1  # one byte more than allowed: enough to tell it is too much
 
     def get_wsgi_app(self) -> WsgiApp:
         return ApiWsgiApp(self)
-
-    def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False):  # type: ignore[no-untyped-def]
-        server = super().get_wsgi_server(sock, wsgi_app, debug=debug)
-        # One access-log line per request costs throughput; request metrics cover it.
-        server.log_output = False
-        return server
 
 
 class ApiRoute(HttpRequestHandler):

@@ -1,4 +1,7 @@
-"""A nameko web server that stops like a web server should: listener first, then the requests.
+"""nameko's web server extension, serving with `Connection` and stopping like a web server should.
+
+The routes, the WSGI application and nameko's entrypoints are nameko's own; only the HTTP/1.1
+layer under them is replaced (see connection.py for why).
 
 nameko 2.14.1 keeps listening on SIGTERM until every dependency has stopped, serving new requests
 all the while, then kills every connection's greenthread: a request accepted after the signal
@@ -9,36 +12,53 @@ keep-alive connections, so that a client either gets its answer or cannot connec
 
 import socket
 import time
+from functools import partial
 
 import eventlet
-from eventlet import greenio
 from eventlet.semaphore import Semaphore
-from eventlet.wsgi import STATE_CLOSE, STATE_IDLE, STATE_REQUEST
 from nameko.web.server import WebServer
+
+from registration.entrypoints.http.connection import Connection
 
 # Longer than any request may take (the database calls are bounded by DATABASE_TIMEOUT_SECONDS);
 # what is left after it is killed by the container as before.
 DRAIN_SECONDS = 10.0
 
 
-class DrainingWebServer(WebServer):
+class FastWebServer(WebServer):
+    # Bodies are held in memory up to this size; a longer one is refused unread (see Connection).
+    body_limit = 64 * 1024 + 1
+
     def __init__(self) -> None:
         super().__init__()
-        self._connections: list[list] = []  # eventlet.wsgi's [address, socket, state] of each
+        self._connections: set[Connection] = set()
         self._draining = Semaphore()
         self._drained = False
+        self._app = None
+
+    def start(self) -> None:
+        if not self._starting:
+            self._starting = True
+            self._sock = eventlet.listen(self.bind_addr)
+            self._sock.settimeout(None)  # as nameko's: kombu may have set a default timeout
+            self._app = self.get_wsgi_app()
+            self._gt = self.container.spawn_managed_thread(self.run)
+
+    def run(self) -> None:
+        while self._is_accepting:
+            sock, address = self._sock.accept()
+            self.container.spawn_managed_thread(partial(self.process_request, sock, address))
 
     def process_request(self, sock, address):  # type: ignore[no-untyped-def]
-        connection = [address, sock, STATE_IDLE]
-        self._connections.append(connection)
+        # Answers go out in one write; without this, Nagle's algorithm could hold a small answer
+        # back until the client's delayed ACK.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection = Connection(sock, address, self._app, self._sock.getsockname(), self.body_limit)
+        self._connections.add(connection)
         try:
-            self._serv.process_request(connection)
-        except OSError as error:
-            # as nameko's own: a client that disconnects very early (nameko issue #368)
-            if "raw readinto() returned invalid length" not in str(error):
-                raise
+            connection.serve()
         finally:
-            self._connections.remove(connection)
+            self._connections.discard(connection)
 
     def drain(self) -> None:
         """Stop accepting; return once every connection is closed (or DRAIN_SECONDS passed)."""
@@ -52,22 +72,5 @@ class DrainingWebServer(WebServer):
             deadline = time.monotonic() + DRAIN_SECONDS
             while self._connections and time.monotonic() < deadline:
                 for connection in list(self._connections):
-                    _close_when_answered(connection)
+                    connection.close_when_idle()
                 eventlet.sleep(0.01)
-
-
-def _close_when_answered(connection: list) -> None:
-    _, sock, state = connection
-    if state == STATE_REQUEST:
-        connection[2] = STATE_CLOSE  # eventlet closes it after this response
-    elif state == STATE_IDLE and not _has_unread_bytes(sock):
-        connection[2] = STATE_CLOSE
-        greenio.shutdown_safe(sock)  # wakes the greenthread waiting for a next request
-
-
-def _has_unread_bytes(sock: greenio.GreenSocket) -> bool:
-    """A request sent on a keep-alive connection but not read yet: it gets served, not dropped."""
-    try:
-        return bool(sock.fd.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
-    except OSError:  # nothing to read (BlockingIOError) or already closed
-        return False

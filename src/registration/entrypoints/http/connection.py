@@ -1,0 +1,347 @@
+"""One client connection: HTTP/1.1 requests in, a WSGI application's answers out.
+
+nameko's @http sits on eventlet.wsgi, which parses every request in Python (http.server and
+email.parser), hands the body over as a stream that reads the socket, and writes the status line
+and headers apart from the body: about a quarter of the service's CPU per registration. Here
+llhttp (the C parser of Node.js, through httptools) parses, the body is in memory before the
+application runs, and each answer goes out in one write.
+
+Bodies are buffered only up to `body_limit` bytes. A request whose body is longer, or declared
+longer, is handed to the application at once with what has arrived (the application refuses it
+without reading the rest), and the connection is closed after the answer instead of reading on.
+A chunked body whose framing breaks is handed over with a stream that raises ValueError when read.
+"""
+
+import contextlib
+import io
+import json
+import logging
+import socket
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from email.utils import formatdate
+from typing import Any
+
+import httptools
+
+log = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+IDLE_TIMEOUT_SECONDS = 75.0  # a keep-alive connection that sends nothing for this long is closed
+READ_SIZE = 65536
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def _last_answer(status: int, reason: str, detail: str) -> bytes:
+    """A problem document the server sends itself, when no application can answer."""
+    body = json.dumps(
+        {"type": "about:blank", "title": reason, "status": status, "detail": detail}
+    ).encode("utf-8")
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/problem+json\r\n"
+        f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+BAD_REQUEST = _last_answer(400, "Bad Request", "The request is not valid HTTP/1.1.")
+SERVER_ERROR = _last_answer(500, "Internal Server Error", "Unexpected error.")
+
+
+class BrokenBody(io.BytesIO):
+    """The body of a request whose chunked framing broke: unreadable."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise ValueError("The chunked transfer coding of the body is broken.")
+
+    readline = read  # type: ignore[assignment]
+
+
+class _Request:
+    __slots__ = (
+        "body",
+        "broken",
+        "complete",
+        "headers",
+        "headers_done",
+        "keep_alive",
+        "method",
+        "queued",
+        "size",
+        "url",
+        "version",
+    )
+
+    def __init__(self) -> None:
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.method = "GET"
+        self.version = "1.1"
+        self.keep_alive = True
+        self.body: list[bytes] = []
+        self.size = 0
+        self.headers_done = False
+        self.complete = False  # the whole body arrived
+        self.broken = False  # the body's framing broke
+        self.queued = False
+
+
+class Connection:
+    """Serves one accepted socket until the client leaves, it idles out, or `close_when_idle`."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        address: tuple[str, int],
+        app: WsgiApp,
+        server_address: tuple[str, int],
+        body_limit: int,
+    ) -> None:
+        self._sock = sock
+        self._app = app
+        self._body_limit = body_limit
+        self._parser = httptools.HttpRequestParser(self)
+        self._current: _Request | None = None
+        self._ready: deque[_Request] = deque()
+        self._base_environ = {
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": server_address[0],
+            "SERVER_PORT": str(server_address[1]),
+            "REMOTE_ADDR": address[0] if address else "",
+            "REMOTE_PORT": str(address[1]) if address else "",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "wsgi.input_terminated": True,
+        }
+        self.busy = False  # between a request's arrival and the end of its answer
+        self._closing = False
+
+    # -- the parser's callbacks --------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._current = _Request()
+        self.busy = True  # a request has begun: draining waits for its answer
+
+    def on_url(self, url: bytes) -> None:
+        assert self._current is not None
+        self._current.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        assert self._current is not None
+        self._current.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        request = self._current
+        assert request is not None
+        parser = self._parser
+        request.headers_done = True
+        request.method = parser.get_method().decode("ascii")
+        request.version = parser.get_http_version()
+        request.keep_alive = parser.should_keep_alive()
+        declared = _declared_length(request.headers)
+        if declared is not None and declared > self._body_limit:
+            self._queue(request)  # refused on its headers alone, the body is never read
+        elif _expects_continue(request.headers):
+            self._sock.sendall(CONTINUE)
+
+    def on_body(self, body: bytes) -> None:
+        request = self._current
+        assert request is not None
+        if request.queued:
+            return
+        request.body.append(body)
+        request.size += len(body)
+        if request.size > self._body_limit:
+            self._queue(request)
+
+    def on_message_complete(self) -> None:
+        request = self._current
+        assert request is not None
+        request.complete = True
+        if not request.queued:
+            self._queue(request)
+        self._current = None
+
+    def _queue(self, request: _Request) -> None:
+        request.queued = True
+        self.busy = True
+        self._ready.append(request)
+
+    # -- serving -------------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        try:
+            self._serve()
+        except (ConnectionError, TimeoutError, OSError):
+            pass  # the client went away or idled out: nobody to answer
+        finally:
+            self._sock.close()
+
+    def close_when_idle(self) -> bool:
+        """Ask the connection to close after the answer in progress, or now when there is none
+        and no request waits unread. Returns whether it was idle."""
+        self._closing = True
+        if self.busy or _has_unread_bytes(self._sock):
+            return False
+        with contextlib.suppress(OSError):  # already closed
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the read waiting for a next request
+        return True
+
+    def _serve(self) -> None:
+        self._sock.settimeout(IDLE_TIMEOUT_SECONDS)
+        while True:
+            data = self._sock.recv(READ_SIZE)
+            if not data:
+                return
+            try:
+                self._parser.feed_data(data)
+                stop_after = False
+            except httptools.HttpParserUpgrade:
+                stop_after = True  # no protocol switch here: answer what arrived, then close
+            except httptools.HttpParserError:
+                if not self._queue_broken_body():
+                    self._sock.sendall(BAD_REQUEST)
+                    return
+                stop_after = True
+            while self._ready:
+                if not self._answer(self._ready.popleft()):
+                    return
+            self.busy = self._current is not None
+            if stop_after:
+                return
+
+    def _queue_broken_body(self) -> bool:
+        """A request whose headers were fine but whose body framing broke is still answered
+        (by the application, which sees an unreadable body)."""
+        request = self._current
+        if request is None or request.queued or not request.headers_done:
+            return False
+        request.broken = True
+        self._queue(request)
+        return True
+
+    def _answer(self, request: _Request) -> bool:
+        """Run the application for one request and send its answer; whether to keep going."""
+        keep_alive = (
+            request.keep_alive and request.complete and not request.broken and not self._closing
+        )
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):  # type: ignore[no-untyped-def]
+            started[:] = [status, headers]
+            return _no_write
+
+        try:
+            result = self._app(self._environ(request), start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except Exception:
+            log.exception("The WSGI application failed")
+            self._sock.sendall(SERVER_ERROR)
+            return False
+        status, headers = started
+        if any(n.lower() == "connection" and v.lower() == "close" for n, v in headers):
+            keep_alive = False
+        self._sock.sendall(_head(status, headers, len(body), keep_alive, request) + body)
+        return keep_alive
+
+    def _environ(self, request: _Request) -> dict[str, Any]:
+        url = httptools.parse_url(request.url)
+        environ = dict(self._base_environ)
+        environ["REQUEST_METHOD"] = request.method
+        environ["PATH_INFO"] = _unquote(url.path or b"/")
+        environ["QUERY_STRING"] = (url.query or b"").decode("latin-1")
+        environ["SERVER_PROTOCOL"] = f"HTTP/{request.version}"
+        body = b"".join(request.body)
+        environ["wsgi.input"] = BrokenBody() if request.broken else io.BytesIO(body)
+        for raw_name, raw_value in request.headers:
+            name = raw_name.decode("latin-1").upper().replace("-", "_")
+            value = raw_value.decode("latin-1")
+            key = name if name in _UNPREFIXED else "HTTP_" + name
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+        return environ
+
+
+_UNPREFIXED = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))  # PEP 3333
+
+
+def _head(
+    status: str, headers: list[tuple[str, str]], length: int, keep_alive: bool, request: _Request
+) -> bytes:
+    lines = [f"HTTP/1.1 {status}\r\n"]
+    has_length = False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "content-length":
+            has_length = True
+        elif lowered == "connection":
+            continue  # the server decides, below
+        lines.append(f"{name}: {value}\r\n")
+    if not has_length:
+        lines.append(f"Content-Length: {length}\r\n")
+    lines.append(f"Date: {_http_date()}\r\n")
+    if not keep_alive:
+        lines.append("Connection: close\r\n")
+    elif request.version == "1.0":
+        lines.append("Connection: keep-alive\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode("latin-1")
+
+
+_date_cache: list[Any] = [0, ""]
+
+
+def _http_date() -> str:
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache[:] = [now, formatdate(now, usegmt=True)]
+    return _date_cache[1]  # type: ignore[no-any-return]
+
+
+def _unquote(path: bytes) -> str:
+    """PEP 3333: PATH_INFO is the percent-decoded path, its bytes as latin-1."""
+    if b"%" not in path:
+        return path.decode("latin-1")
+    from urllib.parse import unquote_to_bytes
+
+    return unquote_to_bytes(path).decode("latin-1")
+
+
+def _declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _expects_continue(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(
+        name.lower() == b"expect" and value.lower() == b"100-continue" for name, value in headers
+    )
+
+
+def _no_write(data: bytes) -> None:
+    raise NotImplementedError("this server does not support the WSGI write() callable")
+
+
+def _has_unread_bytes(sock: socket.socket) -> bool:
+    """A request sent on a keep-alive connection but not read yet: it gets served, not dropped."""
+    try:
+        fd = getattr(sock, "fd", sock)
+        return bool(fd.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except OSError:  # nothing to read (BlockingIOError) or already closed
+        return False
