@@ -1,13 +1,15 @@
 """Records every RegisteredEntryEvent on the broker, with the time it arrived."""
 
 import json
+import socket
 import threading
 import time
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
 
-import kombu
+import amqp
+from kombu.utils.url import parse_url
 
 from bench.load import run_token_of
 
@@ -46,14 +48,18 @@ class EventRecorder:
 
     The exchange is declared as the service declares it (topic, durable), so the queue can be
     bound before the service has published anything; the exchange is the service's, and the
-    queue goes with the connection.
+    queue goes with the connection. While load runs, the consumer only notes each body and the
+    time it arrived (it shares the machine with the service measured); the bodies are read when
+    the events are asked for.
     """
 
     def __init__(self, amqp_uri: str, exchange: str, routing_key: str = ROUTING_KEY):
         self._amqp_uri = amqp_uri
-        self._exchange = kombu.Exchange(exchange, type="topic", durable=True)
+        self._exchange = exchange
         self._routing_key = routing_key
         self.queue_name = f"bench-events-{uuid.uuid4().hex}"
+        self._arrived: list[tuple[float, bytes]] = []  # appended by the consumer thread only
+        self._read_up_to = 0
         self._events_by_run: dict[str, list[ReceivedEvent]] = {}
         self._ids_by_run: dict[str, set[str]] = {}
         self._lock = threading.Lock()
@@ -77,46 +83,57 @@ class EventRecorder:
     def events_of_run(self, token: str) -> list[ReceivedEvent]:
         """The events whose address carries the run's token, in order of arrival."""
         with self._lock:
+            self._read_new_arrivals()
             return list(self._events_by_run.get(token, ()))
 
     def distinct_events_of_run(self, token: str) -> int:
         with self._lock:
+            self._read_new_arrivals()
             return len(self._ids_by_run.get(token, ()))
 
     def raise_if_failed(self) -> None:
         if self._failure is not None:
             raise RuntimeError(f"the event recorder failed: {self._failure!r}") from self._failure
 
+    def _read_new_arrivals(self) -> None:
+        # indexed by run as they are read: asking for a run's events stays cheap at 100,000
+        arrived = len(self._arrived)  # list.append is atomic: everything below it is complete
+        for received_at, body in self._arrived[self._read_up_to : arrived]:
+            event = ReceivedEvent.from_body(received_at, body)
+            token = run_token_of(event.email) if event.email else ""
+            self._events_by_run.setdefault(token, []).append(event)
+            if event.event_id is not None:
+                self._ids_by_run.setdefault(token, set()).add(event.event_id)
+        self._read_up_to = arrived
+
     def _consume(self) -> None:
         # py-amqp is not thread-safe: this thread owns the connection from start to end
         try:
-            with kombu.Connection(self._amqp_uri) as connection:
-                queue = kombu.Queue(
-                    self.queue_name,
-                    self._exchange,
-                    routing_key=self._routing_key,
-                    exclusive=True,
-                    auto_delete=True,
-                    durable=False,
-                )
-                with kombu.Consumer(
-                    connection, queues=[queue], on_message=self._record, no_ack=True
-                ):
-                    self._bound.set()
-                    while not self._stopping.is_set():
-                        # a timeout only means nothing arrived: look at the stop flag again
-                        with suppress(TimeoutError):
-                            connection.drain_events(timeout=0.2)
-                queue.bind(connection.default_channel).delete()
+            parts = parse_url(self._amqp_uri)
+            connection = amqp.Connection(
+                f"{parts['hostname']}:{parts['port'] or 5672}",
+                userid=parts["userid"],
+                password=parts["password"],
+                virtual_host=parts["virtual_host"] or "/",
+            )
+            connection.connect()
+            try:
+                channel = connection.channel()
+                channel.exchange_declare(self._exchange, "topic", durable=True, auto_delete=False)
+                channel.queue_declare(self.queue_name, exclusive=True, auto_delete=True)
+                channel.queue_bind(self.queue_name, self._exchange, self._routing_key)
+                channel.basic_consume(self.queue_name, no_ack=True, callback=self._note)
+                self._bound.set()
+                while not self._stopping.is_set():
+                    # a timeout only means nothing arrived: look at the stop flag again
+                    with suppress(TimeoutError, socket.timeout):
+                        connection.drain_events(timeout=0.2)
+                channel.queue_delete(self.queue_name)
+            finally:
+                connection.close()
         except BaseException as exc:
             self._failure = exc
             self._bound.set()
 
-    def _record(self, message: kombu.Message) -> None:
-        event = ReceivedEvent.from_body(time.time(), message.body)
-        # indexed by run as they arrive: waiting for a run's events stays cheap at 100,000 events
-        token = run_token_of(event.email) if event.email else ""
-        with self._lock:
-            self._events_by_run.setdefault(token, []).append(event)
-            if event.event_id is not None:
-                self._ids_by_run.setdefault(token, set()).add(event.event_id)
+    def _note(self, message: amqp.Message) -> None:
+        self._arrived.append((time.time(), message.body))

@@ -97,7 +97,9 @@ class Bench:
 
     def __init__(self, load: LoadGenerator) -> None:
         self.load = load
-        self.recorder: EventRecorder | None = None
+        # Both services' events are consumed the same way while they run, so the consumer's
+        # share of the machine weighs on both sides alike.
+        self.recorders: dict[str, EventRecorder] = {}
         self.ours: RunningService | None = None
 
     def drive(
@@ -118,22 +120,11 @@ class Bench:
         ended_at = time.time()
         if service.process.poll() is not None:
             raise RuntimeError(f"{service.name} died during the run:\n{service.log_tail()}")
+        recorder = self.recorders.get(service.name)
         events = None
-        if service is self.ours:
-            events = self.await_events(token, result.answered_2xx, ended_at)
+        if recorder is not None:
+            events = await_events(recorder, token, result.answered_2xx, ended_at)
         return token, result, events
-
-    def await_events(self, token: str, expected: int, ended_at: float) -> EventStats:
-        """Waits until as many events arrived as registrations were answered, or the timeout."""
-        assert self.recorder is not None
-        deadline = ended_at + DRAIN_TIMEOUT_S
-        while time.time() < deadline:
-            self.recorder.raise_if_failed()
-            if self.recorder.distinct_events_of_run(token) >= expected:
-                break
-            time.sleep(0.05)
-        time.sleep(STRAGGLER_WAIT_S)  # so that redeliveries are counted as duplicates
-        return event_stats(self.recorder.events_of_run(token), expected, ended_at)
 
     def run(
         self, service: RunningService, kind: str, number: int, connections: int, duration_s: float
@@ -163,11 +154,24 @@ class Bench:
 
     def lags_ms(self, runs: list[RunResult]) -> list[float]:
         """Event lag over every event of our timed runs (the memory run is not timed)."""
-        if self.recorder is None:
+        recorder = self.recorders.get(OURS)
+        if recorder is None:
             return []
         timed = [run for run in runs if run.service == OURS and run.kind in (ROUND, C50)]
-        lags = (lag_ms(event) for run in timed for event in self.recorder.events_of_run(run.token))
+        lags = (lag_ms(event) for run in timed for event in recorder.events_of_run(run.token))
         return [lag for lag in lags if lag is not None]
+
+
+def await_events(recorder: EventRecorder, token: str, expected: int, ended_at: float) -> EventStats:
+    """Waits until as many events arrived as registrations were answered, or the timeout."""
+    deadline = ended_at + DRAIN_TIMEOUT_S
+    while time.time() < deadline:
+        recorder.raise_if_failed()
+        if recorder.distinct_events_of_run(token) >= expected:
+            break
+        time.sleep(0.05)
+    time.sleep(STRAGGLER_WAIT_S)  # so that redeliveries are counted as duplicates
+    return event_stats(recorder.events_of_run(token), expected, ended_at)
 
 
 def _time_cap(registrations: int) -> float:
@@ -223,10 +227,13 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
     contenders: list[RunningService] = []
     if want_ours:
         bench.ours = _start_ours(args, stack, logs)
-        bench.recorder = stack.enter_context(EventRecorder(args.amqp_uri, OUR_EXCHANGE))
+        bench.recorders[OURS] = stack.enter_context(EventRecorder(args.amqp_uri, OUR_EXCHANGE))
         contenders.append(bench.ours)
     if want_theirs:
         contenders.append(_start_dispatch_only(args, stack, logs))
+        bench.recorders[DISPATCH_ONLY] = stack.enter_context(
+            EventRecorder(args.amqp_uri, DISPATCH_ONLY_EXCHANGE)
+        )
 
     for service in contenders:
         _progress(f"warming up {service.name} for {WARM_UP_S} s")

@@ -22,7 +22,7 @@ class RunResult:
     connections: int
     load: LoadResult
     token: str  # marks the run's addresses, and so its events
-    events: EventStats | None = None  # ours only
+    events: EventStats | None = None  # what the service's events said about the run
 
     @property
     def label(self) -> str:
@@ -89,7 +89,7 @@ def summarize(
     runs: Sequence[RunResult], lags_ms: Sequence[float], memory: MemoryGrowth | None
 ) -> Summary:
     ours, dispatch_only = _figures(runs, OURS), _figures(runs, DISPATCH_ONLY)
-    accounted = [run.events for run in runs if run.events is not None]
+    accounted = [run.events for run in runs if run.service == OURS and run.events is not None]
     drains = [events.drain_s for events in accounted]
     c50 = [run.load.requests_per_s for run in runs if run.service == OURS and run.kind == C50]
     return Summary(
