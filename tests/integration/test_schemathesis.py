@@ -23,6 +23,7 @@ from registration_support.service import (
     delete_rpc_queue,
     isolated_service_class,
     service_config,
+    wait_until_ready,
 )
 
 pytestmark = pytest.mark.integration
@@ -40,10 +41,13 @@ CHECKS = [
 @pytest.fixture
 def live_schema(container_factory, amqp_uri, fresh_postgres_url):
     service_cls = isolated_service_class()
-    config = service_config(amqp_uri, fresh_postgres_url)
+    # A generous database deadline: this test is about answers to client input, and a shared
+    # machine's disk can stall a commit past the default 3 s, which is rightly a 503.
+    config = service_config(amqp_uri, fresh_postgres_url, DATABASE_TIMEOUT_SECONDS=15)
     container = container_factory(service_cls, config)
     container.start()
     url = base_url(config)
+    assert wait_until_ready(url), "the service did not become ready"
     # The served document, loaded as a dict: loaded from its URL, schemathesis would leave out
     # the operation that serves it.
     document = requests.get(f"{url}/openapi.json", timeout=10).json()

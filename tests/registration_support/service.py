@@ -6,11 +6,14 @@ durable `rpc-nameko_registration_service` queue behind. So tests run the same cl
 unique name; its events still go to the contract's exchange, which the composition root names.
 """
 
+import contextlib
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import requests
 from nameko.containers import ServiceContainer, get_container_cls
 from nameko.testing.utils import find_free_port
 
@@ -43,6 +46,17 @@ def service_config(amqp_uri: str, database_url: str, **overrides: Any) -> dict[s
 
 def base_url(config: dict[str, Any]) -> str:
     return f"http://{config['WEB_SERVER_ADDRESS']}"
+
+
+def wait_until_ready(url: str, timeout: float = 30.0) -> bool:
+    """Whether /health/ready answered 200 within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{url}/health/ready", timeout=5).status_code == 200:
+                return True
+        time.sleep(0.1)
+    return False
 
 
 @contextmanager
