@@ -179,8 +179,11 @@ class Connection:
     def serve(self) -> None:
         try:
             self._serve()
-        except (ConnectionError, TimeoutError, OSError):
+        except OSError:
             pass  # the client went away or idled out: nobody to answer
+        except Exception:
+            # Never out of this greenthread: nameko would take the whole container down.
+            log.exception("An HTTP connection failed")
         finally:
             self._sock.close()
 
@@ -200,22 +203,24 @@ class Connection:
             data = self._sock.recv(READ_SIZE)
             if not data:
                 return
+            stop_after = unparseable = False
             try:
                 self._parser.feed_data(data)
-                stop_after = False
             except httptools.HttpParserUpgrade:
                 stop_after = True  # no protocol switch here: answer what arrived, then close
             except httptools.HttpParserError:
-                if not self._queue_broken_body():
-                    self._sock.sendall(BAD_REQUEST)
-                    return
+                # A body whose framing broke goes to the application all the same; anything else
+                # gets the server's 400, after the answers to what was parsed before it.
                 stop_after = True
+                unparseable = not self._queue_broken_body()
             while self._ready:
                 if not self._answer(self._ready.popleft()):
                     return
-            self.busy = self._current is not None
+            if unparseable:
+                self._sock.sendall(BAD_REQUEST)
             if stop_after:
                 return
+            self.busy = self._current is not None
 
     def _queue_broken_body(self) -> bool:
         """A request whose headers were fine but whose body framing broke is still answered
@@ -239,21 +244,29 @@ class Connection:
             return _no_write
 
         try:
-            result = self._app(self._environ(request), start_response)
+            environ = self._environ(request)
+        except httptools.HttpParserInvalidURLError:
+            self._sock.sendall(BAD_REQUEST)
+            return False
+        try:
+            result = self._app(environ, start_response)
             try:
                 body = b"".join(result)
             finally:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
+            status, headers = started
+            # Asked to close while the application ran (draining): this answer says so.
+            keep_alive = keep_alive and not self._closing
+            if any(n.lower() == "connection" and v.lower() == "close" for n, v in headers):
+                keep_alive = False
+            head = _head(status, headers, len(body), keep_alive, request)
         except Exception:
             log.exception("The WSGI application failed")
             self._sock.sendall(SERVER_ERROR)
             return False
-        status, headers = started
-        if any(n.lower() == "connection" and v.lower() == "close" for n, v in headers):
-            keep_alive = False
-        self._sock.sendall(_head(status, headers, len(body), keep_alive, request) + body)
+        self._sock.sendall(head + body)
         return keep_alive
 
     def _environ(self, request: _Request) -> dict[str, Any]:
