@@ -8,6 +8,7 @@ fails its own registration (ON CONFLICT DO NOTHING), never the others in the bat
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import eventlet
@@ -78,46 +79,70 @@ class GroupCommitWriter:
             pending.done.send(duplicate if slot in rejected else _STORED)
 
 
+@dataclass(frozen=True)
+class PreparedStatement:
+    """A statement PostgreSQL parses and plans once per connection, then only executes."""
+
+    name: str
+    definition: str  # PREPARE name (...) AS ...
+
+
+# Arrays keep the statement's text the same for every batch size, so it is prepared once: planning
+# this statement anew for every batch cost PostgreSQL more than running it.
+BATCH_INSERT = PreparedStatement(
+    "registration_batch_insert",
+    """
+PREPARE registration_batch_insert (
+    int[], uuid[], text[], text[], timestamptz[], int[], uuid[], text[], text[], text[], timestamptz[]
+) AS
+WITH entry_input AS (
+    SELECT * FROM unnest($1, $2, $3, $4, $5) AS input (slot, id, email, email_key, registered_at)
+),
+inserted AS (
+    INSERT INTO entries (id, email, email_key, registered_at)
+    SELECT id, email, email_key, registered_at FROM entry_input
+    ON CONFLICT (email_key) DO NOTHING
+    RETURNING id
+),
+rejected AS (
+    SELECT slot FROM entry_input WHERE id NOT IN (SELECT id FROM inserted)
+),
+stored_events AS (
+    INSERT INTO outbox (event_id, event_type, payload, request_id, created_at)
+    SELECT event_id, event_type, payload, request_id, created_at
+    FROM unnest($6, $7, $8, $9, $10, $11) WITH ORDINALITY
+        AS input (slot, event_id, event_type, payload, request_id, created_at, position)
+    WHERE slot NOT IN (SELECT slot FROM rejected)
+    ORDER BY position
+)
+SELECT slot FROM rejected""",
+)
+_EXECUTE_BATCH_INSERT = (
+    "EXECUTE registration_batch_insert (%s::int[], %s::uuid[], %s::text[], %s::text[],"
+    " %s::timestamptz[], %s::int[], %s::uuid[], %s::text[], %s::text[], %s::text[],"
+    " %s::timestamptz[])"
+)
+
+
 def batch_statement(batch: list[ChangeSet]) -> tuple[str, list[Any]]:
-    """One statement for many change sets of at most one entry each; it returns the slots whose
-    entry was a duplicate (their outbox rows are not written)."""
-    entry_rows, outbox_rows, params = [], [], []
+    """The execution of BATCH_INSERT for many change sets of at most one entry each; it returns
+    the slots whose entry was a duplicate (their outbox rows are not written)."""
+    entry_columns: list[list[Any]] = [[], [], [], [], []]
+    outbox_columns: list[list[Any]] = [[], [], [], [], [], []]
     for slot, changes in enumerate(batch):
         for entry in changes.entries:
-            entry_rows.append("(%s::int, %s::uuid, %s::text, %s::text, %s::timestamptz)")
-            params += [slot, str(entry.id), entry.email.value, entry.email.key, entry.registered_at]
-    for slot, changes in enumerate(batch):
+            row = (slot, str(entry.id), entry.email.value, entry.email.key, entry.registered_at)
+            for column, value in zip(entry_columns, row, strict=True):
+                column.append(value)
         for message in changes.outbox:
-            outbox_rows.append("(%s::int, %s::uuid, %s::text, %s::text, %s::text, %s::timestamptz)")
-            params += [
+            row = (
                 slot,
                 str(message.event_id),
                 message.event_type,
                 message.payload,
                 message.request_id,
                 message.created_at,
-            ]
-    entry_input = ", ".join(entry_rows) or "(NULL::int, NULL::uuid, NULL, NULL, NULL::timestamptz)"
-    outbox_input = (
-        ", ".join(outbox_rows) or "(NULL::int, NULL::uuid, NULL, NULL, NULL, NULL::timestamptz)"
-    )
-    sql = f"""
-WITH entry_input (slot, id, email, email_key, registered_at) AS (VALUES {entry_input}),
-inserted AS (
-    INSERT INTO entries (id, email, email_key, registered_at)
-    SELECT id, email, email_key, registered_at FROM entry_input WHERE id IS NOT NULL
-    ON CONFLICT (email_key) DO NOTHING
-    RETURNING id
-),
-rejected AS (
-    SELECT slot FROM entry_input
-    WHERE id IS NOT NULL AND id NOT IN (SELECT id FROM inserted)
-),
-outbox_input (slot, event_id, event_type, payload, request_id, created_at) AS (VALUES {outbox_input}),
-stored_events AS (
-    INSERT INTO outbox (event_id, event_type, payload, request_id, created_at)
-    SELECT event_id, event_type, payload, request_id, created_at FROM outbox_input
-    WHERE event_id IS NOT NULL AND slot NOT IN (SELECT slot FROM rejected)
-)
-SELECT slot FROM rejected"""
-    return sql, params
+            )
+            for column, value in zip(outbox_columns, row, strict=True):
+                column.append(value)
+    return _EXECUTE_BATCH_INSERT, [*entry_columns, *outbox_columns]
