@@ -2,11 +2,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import sqlalchemy as sa
 
 from registration.adapters.outbox.message import PendingMessage
 from registration.adapters.sql.database import Database, as_utc
+from registration.adapters.sql.prepared import PreparedStatement, execute_prepared
 from registration.adapters.sql.schema import outbox
 
 _COLUMNS = (
@@ -33,6 +35,19 @@ _CLAIM = (
     )
     .values(published_at=sa.func.now())
     .returning(*_COLUMNS)
+)
+# The same claim on PostgreSQL, prepared: planning it anew took longer than running it.
+_PREPARED_CLAIM = PreparedStatement(
+    "outbox_claim",
+    """
+PREPARE outbox_claim (int) AS
+UPDATE outbox SET published_at = now()
+WHERE seq IN (
+    SELECT seq FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING seq, event_id, event_type, payload, request_id, created_at""",
+    "EXECUTE outbox_claim (%s)",
 )
 _STATUS = sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
     outbox.c.published_at.is_(None)
@@ -68,8 +83,11 @@ class OutboxStore:
             self._database.connection(timeout_seconds=self._claim_timeout) as connection,
             connection.begin(),
         ):
-            rows = connection.execute(_CLAIM, {"limit": limit}).all()
-            yield sorted((_pending(row) for row in rows), key=lambda m: m.seq)
+            if self._database.is_postgres:
+                rows = execute_prepared(connection, _PREPARED_CLAIM, [limit])
+            else:
+                rows = connection.execute(_CLAIM, {"limit": limit}).all()
+            yield sorted((_pending(*row) for row in rows), key=lambda m: m.seq)
 
     def status(self) -> OutboxStatus:
         with self._database.connection() as connection:
@@ -112,19 +130,27 @@ class OutboxStore:
                 .limit(page_size)
             )
             with self._database.connection() as connection:
-                page = [_pending(row) for row in connection.execute(query)]
+                page = [_pending(*row) for row in connection.execute(query)]
             yield from page
             if len(page) < page_size:
                 return
             after = page[-1].seq
 
 
-def _pending(row: sa.Row) -> PendingMessage:  # type: ignore[type-arg]
+def _pending(
+    seq: int,
+    event_id: UUID | str,
+    event_type: str,
+    payload: str,
+    request_id: str | None,
+    created_at: datetime,
+) -> PendingMessage:
     return PendingMessage(
-        seq=row.seq,
-        event_id=row.event_id,
-        event_type=row.event_type,
-        payload=row.payload,
-        request_id=row.request_id,
-        created_at=as_utc(row.created_at),
+        seq=seq,
+        # psycopg2 hands a uuid column over as text; SQLAlchemy's Uuid type as a UUID
+        event_id=event_id if isinstance(event_id, UUID) else UUID(event_id),
+        event_type=event_type,
+        payload=payload,
+        request_id=request_id,
+        created_at=as_utc(created_at),
     )

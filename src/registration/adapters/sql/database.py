@@ -14,9 +14,9 @@ from registration.adapters.sql.errors import translated_errors
 from registration.adapters.sql.group_commit import (
     BATCH_INSERT,
     GroupCommitWriter,
-    PreparedStatement,
-    batch_statement,
+    batch_parameters,
 )
+from registration.adapters.sql.prepared import PreparedStatement, execute_prepared
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unacknowledged import UnacknowledgedWrites
 from registration.application.errors import StorageUnavailable
@@ -119,35 +119,24 @@ class Database:
                 self._breaker.trip()
                 raise StorageUnavailable("The database did not answer in time.") from None
         else:
-            sql, params = batch_statement([changes])
-            if self._execute_batch_insert(sql, params):
+            if self._execute_batch_insert(batch_parameters([changes])):
                 raise EmailAlreadyRegistered("This email address is already registered.")
 
     def execute_autocommit(
-        self, sql: str, params: list[Any], prepared: PreparedStatement | None = None
+        self, statement: PreparedStatement, params: list[Any]
     ) -> list[tuple[Any, ...]]:
-        """PostgreSQL: run one statement as its own transaction (one round trip) and fetch it.
-
-        A `sql` that executes a prepared statement names it in `prepared`, which is defined on
-        each pooled connection the first time that connection runs it.
-        """
+        """PostgreSQL: run one statement as its own transaction (one round trip) and fetch it."""
         with self.connection() as connection:
             driver = connection.connection.dbapi_connection
-            defined: set[str] = connection.connection.info.setdefault("prepared", set())
             driver.autocommit = True
             try:
-                with driver.cursor() as cursor:
-                    if prepared is not None and prepared.name not in defined:
-                        cursor.execute(prepared.definition)
-                        defined.add(prepared.name)
-                    cursor.execute(sql, params)
-                    return cursor.fetchall() if cursor.description else []
+                return execute_prepared(connection, statement, params)
             finally:
                 if not driver.closed:
                     driver.autocommit = False
 
-    def _execute_batch_insert(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        return self.execute_autocommit(sql, params, BATCH_INSERT)
+    def _execute_batch_insert(self, params: list[Any]) -> list[tuple[Any, ...]]:
+        return self.execute_autocommit(BATCH_INSERT, params)
 
     def _group_commit(self) -> GroupCommitWriter:
         if self._group_writer is None:

@@ -8,7 +8,6 @@ fails its own registration (ON CONFLICT DO NOTHING), never the others in the bat
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import eventlet
@@ -16,11 +15,12 @@ from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
 
 from registration.adapters.sql.changes import ChangeSet
+from registration.adapters.sql.prepared import PreparedStatement
 from registration.domain.errors import EmailAlreadyRegistered
 
 log = logging.getLogger(__name__)
 
-Execute = Callable[[str, list[Any]], list[tuple[Any, ...]]]
+Execute = Callable[[list[Any]], list[tuple[Any, ...]]]
 
 
 _STORED = object()
@@ -66,8 +66,8 @@ class GroupCommitWriter:
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
-            sql, params = batch_statement([p.changes for p in batch])
-            rejected = {slot for (slot,) in self._execute(sql, params)}
+            params = batch_parameters([p.changes for p in batch])
+            rejected = {slot for (slot,) in self._execute(params)}
         except BaseException as error:  # every waiter must hear about it, whatever it was
             for pending in batch:
                 pending.done.send(error)
@@ -77,14 +77,6 @@ class GroupCommitWriter:
         for slot, pending in enumerate(batch):
             duplicate = EmailAlreadyRegistered("This email address is already registered.")
             pending.done.send(duplicate if slot in rejected else _STORED)
-
-
-@dataclass(frozen=True)
-class PreparedStatement:
-    """A statement PostgreSQL parses and plans once per connection, then only executes."""
-
-    name: str
-    definition: str  # PREPARE name (...) AS ...
 
 
 # Arrays keep the statement's text the same for every batch size, so it is prepared once: planning
@@ -116,17 +108,15 @@ stored_events AS (
     ORDER BY position
 )
 SELECT slot FROM rejected""",
-)
-_EXECUTE_BATCH_INSERT = (
     "EXECUTE registration_batch_insert (%s::int[], %s::uuid[], %s::text[], %s::text[],"
     " %s::timestamptz[], %s::int[], %s::uuid[], %s::text[], %s::text[], %s::text[],"
-    " %s::timestamptz[])"
+    " %s::timestamptz[])",
 )
 
 
-def batch_statement(batch: list[ChangeSet]) -> tuple[str, list[Any]]:
-    """The execution of BATCH_INSERT for many change sets of at most one entry each; it returns
-    the slots whose entry was a duplicate (their outbox rows are not written)."""
+def batch_parameters(batch: list[ChangeSet]) -> list[Any]:
+    """BATCH_INSERT's parameters for many change sets of at most one entry each; it returns the
+    slots whose entry was a duplicate (their outbox rows are not written)."""
     entry_columns: list[list[Any]] = [[], [], [], [], []]
     outbox_columns: list[list[Any]] = [[], [], [], [], [], []]
     for slot, changes in enumerate(batch):
@@ -145,4 +135,4 @@ def batch_statement(batch: list[ChangeSet]) -> tuple[str, list[Any]]:
             )
             for column, value in zip(outbox_columns, row, strict=True):
                 column.append(value)
-    return _EXECUTE_BATCH_INSERT, [*entry_columns, *outbox_columns]
+    return [*entry_columns, *outbox_columns]
