@@ -84,7 +84,7 @@ class OutboxStore:
             connection.begin(),
         ):
             if self._database.is_postgres:
-                rows = execute_prepared(connection, _PREPARED_CLAIM, [limit])
+                rows = execute_prepared(connection.connection, _PREPARED_CLAIM, [limit])
             else:
                 rows = connection.execute(_CLAIM, {"limit": limit}).all()
             yield sorted((_pending(*row) for row in rows), key=lambda m: m.seq)

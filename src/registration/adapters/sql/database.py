@@ -1,11 +1,12 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import eventlet
 import sqlalchemy as sa
+from sqlalchemy.pool import PoolProxiedConnection
 
 from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
@@ -23,6 +24,8 @@ from registration.application.errors import StorageUnavailable
 from registration.domain.email import Email
 from registration.domain.entry import Entry
 from registration.domain.errors import EmailAlreadyRegistered
+
+_Pooled = TypeVar("_Pooled", sa.Connection, PoolProxiedConnection)
 
 
 class Database:
@@ -44,32 +47,40 @@ class Database:
         connection interrupted mid-call is discarded rather than reused. Once a call failed as
         unavailable, the next ones fail at once for a moment (see circuit_breaker).
         """
+        with self._guarded(self.engine.connect, timeout_seconds) as connection:
+            yield connection
+
+    @contextmanager
+    def _driver_connection(self) -> Iterator[PoolProxiedConnection]:
+        """The same, without SQLAlchemy's Connection around the driver's: for one statement."""
+        with self._guarded(self.engine.raw_connection, None) as connection:
+            yield connection
+
+    @contextmanager
+    def _guarded(
+        self, acquire: Callable[[], _Pooled], timeout_seconds: float | None
+    ) -> Iterator[_Pooled]:
         self._breaker.check()
         try:
-            with self._deadline_bound_connection(timeout_seconds) as connection:
-                yield connection
+            with translated_errors():
+                timeout = eventlet.Timeout(timeout_seconds or self.timeout_seconds)
+                connection = None
+                try:
+                    connection = acquire()
+                    yield connection
+                except eventlet.Timeout as expired:
+                    if expired is not timeout:
+                        raise
+                    if connection is not None:
+                        connection.invalidate()
+                    raise StorageUnavailable("The database did not answer in time.") from None
+                finally:
+                    timeout.cancel()
+                    if connection is not None:
+                        connection.close()
         except StorageUnavailable:
             self._breaker.trip()
             raise
-
-    @contextmanager
-    def _deadline_bound_connection(self, timeout_seconds: float | None) -> Iterator[sa.Connection]:
-        with translated_errors():
-            timeout = eventlet.Timeout(timeout_seconds or self.timeout_seconds)
-            connection = None
-            try:
-                connection = self.engine.connect()
-                yield connection
-            except eventlet.Timeout as expired:
-                if expired is not timeout:
-                    raise
-                if connection is not None:
-                    connection.invalidate()
-                raise StorageUnavailable("The database did not answer in time.") from None
-            finally:
-                timeout.cancel()
-                if connection is not None:
-                    connection.close()
 
     def write(self, changes: ChangeSet) -> None:
         """Store a unit of work's changes atomically, or raise; a write that failed as
@@ -126,8 +137,8 @@ class Database:
         self, statement: PreparedStatement, params: list[Any]
     ) -> list[tuple[Any, ...]]:
         """PostgreSQL: run one statement as its own transaction (one round trip) and fetch it."""
-        with self.connection() as connection:
-            driver = connection.connection.dbapi_connection
+        with self._driver_connection() as connection:
+            driver = connection.dbapi_connection
             driver.autocommit = True
             try:
                 return execute_prepared(connection, statement, params)

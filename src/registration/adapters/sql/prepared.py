@@ -8,7 +8,7 @@ replaced connection starts afresh, as its record's `info` does.
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
+from sqlalchemy.pool import PoolProxiedConnection
 
 
 @dataclass(frozen=True)
@@ -19,12 +19,11 @@ class PreparedStatement:
 
 
 def execute_prepared(
-    connection: sa.Connection, statement: PreparedStatement, params: list[Any]
+    connection: PoolProxiedConnection, statement: PreparedStatement, params: list[Any]
 ) -> list[tuple[Any, ...]]:
     """Run `statement` in the connection's current transaction (if any) and fetch its rows."""
-    record = connection.connection
-    defined: set[str] = record.info.setdefault("prepared_statements", set())
-    with record.dbapi_connection.cursor() as cursor:
+    defined: set[str] = connection.info.setdefault("prepared_statements", set())
+    with connection.dbapi_connection.cursor() as cursor:
         if statement.name not in defined:
             cursor.execute(statement.definition)
             defined.add(statement.name)
