@@ -23,6 +23,8 @@ from registration.infrastructure import metrics
 
 log = logging.getLogger(__name__)
 
+REGISTERED = metrics.REGISTRATIONS.labels("registered")  # looked up once: the hot path's outcome
+
 OUTCOMES = {
     InvalidEmail: "invalid",
     EmailAlreadyRegistered: "duplicate",
@@ -88,7 +90,7 @@ class RegistrationHttpService:
         except Exception as error:
             metrics.REGISTRATIONS.labels(OUTCOMES.get(type(error), "error")).inc()
             raise
-        metrics.REGISTRATIONS.labels("registered").inc()
+        REGISTERED.inc()
         # the id only: the address is personal data (the request id comes from the context)
         log.info("registered entry %s", entry.id, extra={"entry_id": str(entry.id)})
         return entry

@@ -93,16 +93,23 @@ def _one_write_per_batch(connection: amqp.Connection | None) -> Iterator[None]:
 
     py-amqp writes each frame through `transport._write` (the socket's sendall); collecting them
     saves most of the relay's CPU under load. If the batch fails half-way nothing is sent, and
-    the caller drops the connection anyway.
+    the caller drops the connection anyway. It also tries a read before every publish, to notice
+    a `connection.blocked` from the broker: the confirms are read right after the batch, and such
+    a notice with them, so that per-message read is skipped here.
     """
-    transport = connection.transport  # type: ignore[union-attr]
+    assert connection is not None
+    transport = connection.transport
     send, frames = transport._write, []
     # Copy: py-amqp packs every frame into one reused buffer and hands out views of it.
     transport._write = lambda frame: frames.append(bytes(frame))
+    properties = connection.client_properties
+    capabilities = {**properties.get("capabilities", {}), "connection.blocked": False}
+    connection.client_properties = {**properties, "capabilities": capabilities}
     try:
         yield
     finally:
         transport._write = send
+        connection.client_properties = properties
     send(b"".join(frames))
 
 
