@@ -16,7 +16,7 @@ import eventlet
 import pytest
 from eventlet.event import Event
 
-from registration.entrypoints.http.connection import Connection
+from registration.entrypoints.http.connection import MAX_HEAD_BYTES, Connection
 from registration_support.raw_http import LAST_CHUNK, chunked
 
 pytestmark = pytest.mark.adapter
@@ -299,6 +299,19 @@ def test_bytes_that_are_not_http_get_a_400_problem_and_a_hang_up(connect):
     assert response.status == 400
     assert response.headers["Content-Type"] == PROBLEM_JSON
     assert response.json()["status"] == 400
+    assert client.hung_up()
+
+
+def test_headers_over_the_bound_get_a_431_problem_and_a_hang_up(connect):
+    client = connect()
+    padding = "x" * 1000
+    headers = [f"X-Padding-{n}: {padding}" for n in range(MAX_HEAD_BYTES // 1000 + 1)]
+
+    response = client.exchange(request("GET", "/", *headers))
+
+    assert response.status == 431
+    assert response.headers["Content-Type"] == PROBLEM_JSON
+    assert response.json()["status"] == 431
     assert client.hung_up()
 
 

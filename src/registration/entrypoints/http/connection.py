@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 IDLE_TIMEOUT_SECONDS = 75.0  # a keep-alive connection that sends nothing for this long is closed
+MAX_HEAD_BYTES = 65536  # request line and headers: llhttp sets no bound of its own
 READ_SIZE = 65536
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
@@ -48,6 +49,17 @@ def _last_answer(status: int, reason: str, detail: str) -> bytes:
 
 
 BAD_REQUEST = _last_answer(400, "Bad Request", "The request is not valid HTTP/1.1.")
+HEAD_TOO_LARGE = _last_answer(
+    431,
+    "Request Header Fields Too Large",
+    f"The request line and headers may be at most {MAX_HEAD_BYTES} bytes.",
+)
+
+
+class _HeadTooLarge(Exception):
+    """Raised from a parser callback; httptools turns it into a parser error."""
+
+
 SERVER_ERROR = _last_answer(500, "Internal Server Error", "Unexpected error.")
 
 
@@ -65,6 +77,7 @@ class _Request:
         "body",
         "broken",
         "complete",
+        "head_size",
         "headers",
         "headers_done",
         "keep_alive",
@@ -78,6 +91,7 @@ class _Request:
     def __init__(self) -> None:
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
+        self.head_size = 0
         self.method = "GET"
         self.version = "1.1"
         self.keep_alive = True
@@ -122,6 +136,7 @@ class Connection:
         }
         self.busy = False  # between a request's arrival and the end of its answer
         self._closing = False
+        self._head_too_large = False
 
     # -- the parser's callbacks --------------------------------------------------------------
 
@@ -132,10 +147,19 @@ class Connection:
     def on_url(self, url: bytes) -> None:
         assert self._current is not None
         self._current.url += url
+        self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
         assert self._current is not None
         self._current.headers.append((name, value))
+        self._count_head(len(name) + len(value))
+
+    def _count_head(self, size: int) -> None:
+        assert self._current is not None
+        self._current.head_size += size
+        if self._current.head_size > MAX_HEAD_BYTES:
+            self._head_too_large = True
+            raise _HeadTooLarge
 
     def on_headers_complete(self) -> None:
         request = self._current
@@ -217,7 +241,7 @@ class Connection:
                 if not self._answer(self._ready.popleft()):
                     return
             if unparseable:
-                self._sock.sendall(BAD_REQUEST)
+                self._sock.sendall(HEAD_TOO_LARGE if self._head_too_large else BAD_REQUEST)
             if stop_after:
                 return
             self.busy = self._current is not None
