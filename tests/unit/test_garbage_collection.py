@@ -1,0 +1,19 @@
+import gc
+
+import pytest
+
+from registration.infrastructure.garbage_collection import freeze_what_startup_built
+
+pytestmark = pytest.mark.unit
+
+
+def test_what_startup_built_is_frozen_once_per_process():
+    freeze_what_startup_built()
+    frozen = gc.get_freeze_count()
+    made_later = [[] for _ in range(1000)]
+
+    freeze_what_startup_built()
+
+    assert frozen > 0
+    assert gc.get_freeze_count() == frozen
+    assert len(made_later) == 1000
