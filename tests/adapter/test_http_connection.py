@@ -315,6 +315,36 @@ def test_headers_over_the_bound_get_a_431_problem_and_a_hang_up(connect):
     assert client.hung_up()
 
 
+def test_a_header_line_that_never_ends_gets_a_431_once_over_the_bound(connect):
+    client = connect()
+    client.send(b"GET / HTTP/1.1\r\nHost: test\r\nX-Endless: ")
+
+    for _ in range(MAX_HEAD_BYTES // 8192 + 2):
+        client.send(b"a" * 8192)
+    response = client.response()
+
+    assert response.status == 431
+    assert client.hung_up()
+
+
+def test_a_header_name_with_an_underscore_does_not_pass_for_one_with_a_dash(connect):
+    client = connect()
+
+    response = client.exchange(request("GET", "/", "X_Token: spoofed"))
+
+    assert response.json()["token"] is None
+
+
+def test_trailers_after_a_chunked_body_are_not_taken_for_headers(connect):
+    client = connect()
+    head = request("POST", "/", "Transfer-Encoding: chunked")
+
+    response = client.exchange(head + b"".join(chunked(b"hi")) + b"0\r\nX-Token: late\r\n\r\n")
+
+    assert response.json()["body"] == "hi"
+    assert response.json()["token"] is None
+
+
 def test_a_request_pipelined_before_garbage_is_answered_before_the_400(connect):
     client = connect()
 
@@ -336,6 +366,19 @@ def test_expect_100_continue_gets_an_interim_answer_before_the_body_is_sent(conn
     assert interim.status == 100
     assert final.status == 200
     assert final.json()["body"] == "hello"
+
+
+def test_the_interim_answer_follows_the_answers_to_requests_pipelined_before(connect):
+    client = connect()
+    client.send(
+        request("GET", "/first") + request("POST", "/", "Content-Length: 2", "Expect: 100-continue")
+    )
+
+    first, interim = client.response(), client.response()
+    client.send(b"hi")
+
+    assert (first.status, interim.status) == (200, 100)
+    assert client.response().json()["body"] == "hi"
 
 
 def test_a_percent_encoded_path_arrives_decoded_as_latin_1_and_the_query_raw(connect):

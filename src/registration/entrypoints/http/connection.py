@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 IDLE_TIMEOUT_SECONDS = 75.0  # a keep-alive connection that sends nothing for this long is closed
-MAX_HEAD_BYTES = 65536  # request line and headers: llhttp sets no bound of its own
+MAX_HEAD_BYTES = 65536  # request line and headers (and trailers): llhttp sets no bound of its own
 READ_SIZE = 65536
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
@@ -56,10 +56,6 @@ HEAD_TOO_LARGE = _last_answer(
 )
 
 
-class _HeadTooLarge(Exception):
-    """Raised from a parser callback; httptools turns it into a parser error."""
-
-
 SERVER_ERROR = _last_answer(500, "Internal Server Error", "Unexpected error.")
 
 
@@ -77,6 +73,7 @@ class _Request:
         "body",
         "broken",
         "complete",
+        "continue_due",
         "head_size",
         "headers",
         "headers_done",
@@ -91,6 +88,7 @@ class _Request:
     def __init__(self) -> None:
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
+        self.continue_due = False  # the client waits for "100 Continue" before the body
         self.head_size = 0
         self.method = "GET"
         self.version = "1.1"
@@ -136,7 +134,9 @@ class Connection:
         }
         self.busy = False  # between a request's arrival and the end of its answer
         self._closing = False
-        self._head_too_large = False
+        # Bytes read since the last request was queued: bounds a head, or trailers, that never end.
+        self._unqueued_bytes = 0
+        self._head_refused = False
 
     # -- the parser's callbacks --------------------------------------------------------------
 
@@ -147,38 +147,39 @@ class Connection:
     def on_url(self, url: bytes) -> None:
         assert self._current is not None
         self._current.url += url
-        self._count_head(len(url))
+        self._current.head_size += len(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        assert self._current is not None
-        self._current.headers.append((name, value))
-        self._count_head(len(name) + len(value))
-
-    def _count_head(self, size: int) -> None:
-        assert self._current is not None
-        self._current.head_size += size
-        if self._current.head_size > MAX_HEAD_BYTES:
-            self._head_too_large = True
-            raise _HeadTooLarge
+        request = self._current
+        assert request is not None
+        # Trailers are not headers; a name with "_" would pass for one with "-" in the environ
+        # (X_Request_ID as X-Request-ID, behind a proxy that only filters the latter).
+        if request.headers_done or b"_" in name:
+            return
+        request.headers.append((name, value))
+        request.head_size += len(name) + len(value) + 4
 
     def on_headers_complete(self) -> None:
         request = self._current
         assert request is not None
         parser = self._parser
         request.headers_done = True
+        if request.head_size > MAX_HEAD_BYTES:
+            self._head_refused = True  # answered 431 by _serve; nothing of it reaches the app
+            return
         request.method = parser.get_method().decode("ascii")
         request.version = parser.get_http_version()
         request.keep_alive = parser.should_keep_alive()
         declared = _declared_length(request.headers)
         if declared is not None and declared > self._body_limit:
             self._queue(request)  # refused on its headers alone, the body is never read
-        elif _expects_continue(request.headers):
-            self._sock.sendall(CONTINUE)
+        elif request.version == "1.1" and _expects_continue(request.headers):
+            request.continue_due = True  # sent by _serve, after the answers queued before it
 
     def on_body(self, body: bytes) -> None:
         request = self._current
         assert request is not None
-        if request.queued:
+        if request.queued or self._head_refused:
             return
         request.body.append(body)
         request.size += len(body)
@@ -189,7 +190,7 @@ class Connection:
         request = self._current
         assert request is not None
         request.complete = True
-        if not request.queued:
+        if not request.queued and not self._head_refused:
             self._queue(request)
         self._current = None
 
@@ -197,6 +198,7 @@ class Connection:
         request.queued = True
         self.busy = True
         self._ready.append(request)
+        self._unqueued_bytes = 0
 
     # -- serving -------------------------------------------------------------------------------
 
@@ -227,7 +229,8 @@ class Connection:
             data = self._sock.recv(READ_SIZE)
             if not data:
                 return
-            stop_after = unparseable = False
+            self._unqueued_bytes += len(data)
+            stop_after, last_answer = False, b""
             try:
                 self._parser.feed_data(data)
             except httptools.HttpParserUpgrade:
@@ -236,15 +239,36 @@ class Connection:
                 # A body whose framing broke goes to the application all the same; anything else
                 # gets the server's 400, after the answers to what was parsed before it.
                 stop_after = True
-                unparseable = not self._queue_broken_body()
+                if not self._queue_broken_body():
+                    last_answer = BAD_REQUEST
+            if not stop_after:
+                stop_after, last_answer = self._check_unbounded()
             while self._ready:
                 if not self._answer(self._ready.popleft()):
                     return
-            if unparseable:
-                self._sock.sendall(HEAD_TOO_LARGE if self._head_too_large else BAD_REQUEST)
+            if last_answer:
+                self._sock.sendall(last_answer)
             if stop_after:
                 return
-            self.busy = self._current is not None
+            request = self._current
+            if request is not None and request.continue_due:
+                request.continue_due = False
+                self._sock.sendall(CONTINUE)
+            self.busy = request is not None
+
+    def _check_unbounded(self) -> tuple[bool, bytes]:
+        """Whether to stop, and the server's own last answer, for a head or trailers too long."""
+        if self._head_refused:
+            return True, HEAD_TOO_LARGE
+        request = self._current
+        if request is None or not request.headers_done:
+            if self._unqueued_bytes > MAX_HEAD_BYTES:
+                return True, HEAD_TOO_LARGE
+        elif not request.queued and self._unqueued_bytes > MAX_HEAD_BYTES + self._body_limit:
+            request.broken = True  # trailers that never end: the body is refused as broken
+            self._queue(request)
+            return True, b""
+        return False, b""
 
     def _queue_broken_body(self) -> bool:
         """A request whose headers were fine but whose body framing broke is still answered

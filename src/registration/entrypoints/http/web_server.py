@@ -10,6 +10,7 @@ the listener at once, lets each request being served finish and answer, and clos
 keep-alive connections, so that a client either gets its answer or cannot connect at all.
 """
 
+import logging
 import socket
 import time
 from functools import partial
@@ -19,6 +20,8 @@ from eventlet.semaphore import Semaphore
 from nameko.web.server import WebServer
 
 from registration.entrypoints.http.connection import Connection
+
+log = logging.getLogger(__name__)
 
 # Longer than any request may take (the database calls are bounded by DATABASE_TIMEOUT_SECONDS);
 # what is left after it is killed by the container as before.
@@ -46,7 +49,16 @@ class FastWebServer(WebServer):
 
     def run(self) -> None:
         while self._is_accepting:
-            sock, address = self._sock.accept()
+            try:
+                sock, address = self._sock.accept()
+            except OSError as error:
+                # Out of file descriptors, say: an error escaping this managed thread would make
+                # nameko kill the whole container.
+                if not self._is_accepting:
+                    return
+                log.warning("accepting a connection failed: %s", error)
+                eventlet.sleep(0.1)
+                continue
             self.container.spawn_managed_thread(partial(self.process_request, sock, address))
 
     def process_request(self, sock, address):  # type: ignore[no-untyped-def]
