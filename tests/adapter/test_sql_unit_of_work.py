@@ -114,6 +114,26 @@ def test_a_write_answered_as_unavailable_is_undone_if_it_committed(service, data
     assert rows(database, outbox) == []
 
 
+def test_a_write_whose_statement_may_still_run_is_undone_only_once_settled(service, database):
+    from registration.adapters.outbox.message import OutboxMessage
+    from registration.adapters.sql.changes import ChangeSet
+    from registration.domain.email import Email
+    from registration.domain.entry import Entry
+
+    entry, event = Entry.register(Email.parse(unique_address()), utc_now())
+    changes = ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, None)])
+    settled = False
+    database.unacknowledged.remember(changes, settled=lambda: settled)
+
+    undone_while_running = database.undo_unacknowledged()
+    database.write(changes)  # the statement commits after that first look
+    settled = True
+
+    assert undone_while_running == 0
+    assert database.undo_unacknowledged() == 1
+    assert rows(database, entries) == []
+
+
 def test_an_unacknowledged_write_already_announced_is_kept(service, database):
     from registration.adapters.outbox.message import OutboxMessage
     from registration.adapters.outbox.store import OutboxStore

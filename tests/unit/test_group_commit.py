@@ -6,6 +6,7 @@ import pytest
 from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.group_commit import BATCH_INSERT, GroupCommitWriter, batch_parameters
+from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.email import Email
 from registration.domain.entry import Entry
 from registration.domain.errors import EmailAlreadyRegistered
@@ -110,3 +111,34 @@ def test_the_statement_carries_every_entry_and_event_with_its_slot():
     assert entry_slots == [0, 1] and event_slots == [0, 1]
     assert entry_ids == [str(batch[0].entries[0].id), str(batch[1].entries[0].id)]
     assert payloads == [batch[0].outbox[0].payload, batch[1].outbox[0].payload]
+
+
+def test_a_write_whose_deadline_passes_before_its_batch_starts_is_never_sent():
+    database = FakeDatabase()
+    writer = GroupCommitWriter(database.execute, writers=1)
+    holding, _ = write_concurrently(writer, [registration("first@example.com")])
+    threading.Event().wait(0.05)
+
+    with pytest.raises(NothingSent):
+        writer.write(registration("late@example.com"), timeout=0.05)
+    database.release.set()
+    for thread in holding:
+        thread.join()
+    threading.Event().wait(0.05)
+
+    assert database.batches == [1]
+
+
+def test_a_write_whose_deadline_passes_in_flight_is_unknown_until_its_batch_ends():
+    database = FakeDatabase()
+    writer = GroupCommitWriter(database.execute, writers=1)
+
+    with pytest.raises(OutcomeUnknown) as unknown:
+        writer.write(registration("slow@example.com"), timeout=0.05)
+    settled_while_running = unknown.value.settled()
+    database.release.set()
+    threading.Event().wait(0.05)
+
+    assert not settled_while_running
+    assert unknown.value.settled()
+    assert database.batches == [1]

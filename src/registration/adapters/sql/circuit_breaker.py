@@ -9,10 +9,10 @@ once for `cool_down_seconds`; the first calls after it try the database again.
 
 import time
 
-from registration.application.errors import StorageUnavailable
+from registration.adapters.sql.unacknowledged import NothingSent
 
 
-class CircuitOpen(StorageUnavailable):
+class CircuitOpen(NothingSent):
     """Refused without trying: nothing was sent to the database."""
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 
 from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
-from registration.adapters.sql.circuit_breaker import CircuitBreaker, CircuitOpen
+from registration.adapters.sql.circuit_breaker import CircuitBreaker
 from registration.adapters.sql.errors import translated_errors
 from registration.adapters.sql.group_commit import (
     BATCH_INSERT,
@@ -19,7 +19,11 @@ from registration.adapters.sql.group_commit import (
 )
 from registration.adapters.sql.prepared import PreparedStatement, execute_prepared
 from registration.adapters.sql.schema import entries, outbox
-from registration.adapters.sql.unacknowledged import UnacknowledgedWrites
+from registration.adapters.sql.unacknowledged import (
+    NothingSent,
+    OutcomeUnknown,
+    UnacknowledgedWrites,
+)
 from registration.application.errors import StorageUnavailable
 from registration.domain.email import Email
 from registration.domain.entry import Entry
@@ -87,8 +91,11 @@ class Database:
         unavailable may still have committed, and is remembered to be undone."""
         try:
             self._write(changes)
-        except CircuitOpen:
-            raise  # never sent
+        except NothingSent:
+            raise
+        except OutcomeUnknown as unknown:
+            self.unacknowledged.remember(changes, unknown.settled)
+            raise
         except StorageUnavailable:
             self.unacknowledged.remember(changes)
             raise
@@ -96,7 +103,11 @@ class Database:
     def undo_unacknowledged(self) -> int:
         """Delete the writes answered 503 that did commit, unless their events already went out
         (then the entry stays: an announced entry must exist). Returns how many were undone."""
-        writes = self.unacknowledged.take()
+        writes, unsettled = [], []
+        for write in self.unacknowledged.take():
+            (writes if write.settled() else unsettled).append(write)
+        # A statement still on its way may commit after this look: undone in a later round.
+        self.unacknowledged.give_back(unsettled)
         if not writes:
             return 0
         undone = 0
@@ -126,9 +137,9 @@ class Database:
             self._breaker.check()
             try:
                 self._group_commit().write(changes, self.timeout_seconds)
-            except TimeoutError:
+            except (NothingSent, OutcomeUnknown):
                 self._breaker.trip()
-                raise StorageUnavailable("The database did not answer in time.") from None
+                raise
         else:
             if self._execute_batch_insert(batch_parameters([changes])):
                 raise EmailAlreadyRegistered("This email address is already registered.")

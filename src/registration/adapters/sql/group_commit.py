@@ -16,6 +16,7 @@ from eventlet.queue import Empty, LightQueue
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.prepared import PreparedStatement
+from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.errors import EmailAlreadyRegistered
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,15 @@ _STORED = object()
 
 
 class _Pending:
-    __slots__ = ("changes", "done")
+    __slots__ = ("abandoned", "changes", "done", "taken")
 
     def __init__(self, changes: ChangeSet) -> None:
         self.changes = changes
         # Sent _STORED or the exception for this registration. eventlet's own primitives: the
         # monkey-patched threading ones cost several times more per request.
         self.done = Event()
+        self.taken = False  # in a batch on its way to the database
+        self.abandoned = False  # its caller gave up before that: it is never sent
 
 
 class GroupCommitWriter:
@@ -49,20 +52,32 @@ class GroupCommitWriter:
         self._queue.put(pending)
         outcome = pending.done.wait(timeout)
         if outcome is None:
-            # The batch may still commit; the caller reports the outcome as unknown (503).
-            raise TimeoutError("the database did not answer in time")
+            if not pending.taken:
+                pending.abandoned = True
+                raise NothingSent("The database did not answer in time.")
+            # Its batch may still commit: the caller answers 503 and undoes it once settled.
+            raise OutcomeUnknown("The database did not answer in time.", pending.done.ready)
         if outcome is not _STORED:
             raise outcome
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            batch = self._take(self._queue.get())
             while len(batch) < self._max_batch:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch += self._take(self._queue.get_nowait())
                 except Empty:
                     break
-            self._write(batch)
+            if batch:
+                self._write(batch)
+
+    @staticmethod
+    def _take(pending: _Pending) -> list[_Pending]:
+        # No green switch between the caller's look at `taken` and this: one of the two wins.
+        if pending.abandoned:
+            return []
+        pending.taken = True
+        return [pending]
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
