@@ -4,6 +4,8 @@ Run with `nameko run --config config.yml registration.entrypoints.service`.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from nameko.rpc import rpc
 from werkzeug.wrappers import Request, Response
@@ -78,22 +80,40 @@ class RegistrationHttpService:
 
     @rpc(expected_exceptions=RPC_ERRORS)
     def register_entry(self, email: str) -> dict[str, str]:
-        return entry_representation(self._register(email))
+        with core_error_types():
+            return entry_representation(self._register(email))
 
     @rpc(expected_exceptions=RPC_ERRORS)
     def get_entry(self, entry_id: str) -> dict[str, str]:
-        return entry_representation(self.app.registration.get_entry(entry_id))
+        with core_error_types():
+            return entry_representation(self.app.registration.get_entry(entry_id))
 
     def _register(self, email: str) -> Entry:
         try:
             entry = self.app.registration.register_entry(email)
         except Exception as error:
-            metrics.REGISTRATIONS.labels(OUTCOMES.get(type(error), "error")).inc()
+            metrics.REGISTRATIONS.labels(outcome_of(error)).inc()
             raise
         REGISTERED.inc()
         # the id only: the address is personal data (the request id comes from the context)
         log.info("registered entry %s", entry.id, extra={"entry_id": str(entry.id)})
         return entry
+
+
+def outcome_of(error: Exception) -> str:
+    return next((label for kind, label in OUTCOMES.items() if isinstance(error, kind)), "error")
+
+
+@contextmanager
+def core_error_types() -> Iterator[None]:
+    """nameko names an RPC error by its class: an adapter's subclass of StorageUnavailable (the
+    circuit breaker's, say) would reach the caller as a RemoteError, not as the core's type."""
+    try:
+        yield
+    except StorageUnavailable as error:
+        if type(error) is StorageUnavailable:
+            raise
+        raise StorageUnavailable(str(error)) from None
 
 
 def entry_representation(entry: Entry) -> dict[str, str]:
