@@ -125,9 +125,11 @@ def test_connections_are_kept_alive_at_the_chosen_concurrency(server, generate):
 
 @pytest.mark.parametrize("generate", [python_load, pytest.param(wrk_load, marks=needs_wrk)])
 def test_a_run_bounded_by_count_answers_that_many(server, generate):
-    result = generate(server, new_run_token(), total=40)
+    result = generate(server, new_run_token(), total=40, connections=4)
 
-    assert result.requests == 40
+    # wrk stops a thread at the end of an event-loop turn: answers read in that same turn, at
+    # most one per connection, are counted too.
+    assert 40 <= result.requests <= 40 + 4
     assert result.non_2xx == 0
     assert result.p50_ms is not None
 
