@@ -39,15 +39,14 @@ _CLAIM = (
 # The same claim on PostgreSQL, prepared: planning it anew took longer than running it.
 _PREPARED_CLAIM = PreparedStatement(
     "outbox_claim",
+    ("int",),
     """
-PREPARE outbox_claim (int) AS
 UPDATE outbox SET published_at = now()
 WHERE seq IN (
     SELECT seq FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1
     FOR UPDATE SKIP LOCKED
 )
 RETURNING seq, event_id, event_type, payload, request_id, created_at""",
-    "EXECUTE outbox_claim (%s)",
 )
 _STATUS = sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
     outbox.c.published_at.is_(None)

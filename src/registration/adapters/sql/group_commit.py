@@ -98,10 +98,13 @@ class GroupCommitWriter:
 # this statement anew for every batch cost PostgreSQL more than running it.
 BATCH_INSERT = PreparedStatement(
     "registration_batch_insert",
+    (
+        # entries: slot, id, email, email_key, registered_at
+        *("int[]", "uuid[]", "text[]", "text[]", "timestamptz[]"),
+        # outbox rows: slot, event_id, event_type, payload, request_id, created_at
+        *("int[]", "uuid[]", "text[]", "text[]", "text[]", "timestamptz[]"),
+    ),
     """
-PREPARE registration_batch_insert (
-    int[], uuid[], text[], text[], timestamptz[], int[], uuid[], text[], text[], text[], timestamptz[]
-) AS
 WITH entry_input AS (
     SELECT * FROM unnest($1, $2, $3, $4, $5) AS input (slot, id, email, email_key, registered_at)
 ),
@@ -123,9 +126,6 @@ stored_events AS (
     ORDER BY position
 )
 SELECT slot FROM rejected""",
-    "EXECUTE registration_batch_insert (%s::int[], %s::uuid[], %s::text[], %s::text[],"
-    " %s::timestamptz[], %s::int[], %s::uuid[], %s::text[], %s::text[], %s::text[],"
-    " %s::timestamptz[])",
 )
 
 

@@ -6,6 +6,7 @@ replaced connection starts afresh, as its record's `info` does.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.pool import PoolProxiedConnection
@@ -14,8 +15,18 @@ from sqlalchemy.pool import PoolProxiedConnection
 @dataclass(frozen=True)
 class PreparedStatement:
     name: str
-    definition: str  # PREPARE name (types) AS ...
-    execution: str  # EXECUTE name (%s, ...), the parameters cast to the declared types
+    parameter_types: tuple[str, ...]  # PostgreSQL's, in the order of $1, $2, ...
+    body: str  # the statement, with $1, $2, ... for the parameters
+
+    @cached_property
+    def definition(self) -> str:
+        return f"PREPARE {self.name} ({', '.join(self.parameter_types)}) AS {self.body}"
+
+    @cached_property
+    def execution(self) -> str:
+        # psycopg2 sends its parameters as literals: cast, each takes its declared type
+        casts = ", ".join(f"%s::{kind}" for kind in self.parameter_types)
+        return f"EXECUTE {self.name} ({casts})"
 
 
 def execute_prepared(
