@@ -5,6 +5,7 @@ import contextlib
 import time
 import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import amqp
 import pytest
@@ -12,8 +13,9 @@ from amqp.exceptions import AMQPError
 from kombu.utils.url import parse_url
 from sqlalchemy.engine import make_url
 from tests.fault.support.event_collector import EXCHANGE, EventCollector
-from tests.fault.support.load_driver import LoadDriver
+from tests.fault.support.load_driver import Answer, LoadDriver
 from tests.fault.support.proxy_process import ProxyProcess
+from tests.fault.support.reconciliation import Reconciliation, reconcile
 from tests.fault.support.service_process import ServiceProcess
 from tests.fault.support.stored_state import StoredState, read_stored_state
 
@@ -22,6 +24,19 @@ SETTLE_SECONDS = 1.0
 # What the service declares on the shared broker; removed afterwards unless someone else uses it.
 SERVICE_QUEUES = ("rpc-nameko_registration_service",)
 SERVICE_EXCHANGES = (EXCHANGE, "nameko-rpc")
+
+
+class Cut(NamedTuple):
+    cut_at: float
+    restored_at: float
+    ready_during_cut: int  # /health/ready's status halfway through
+
+
+class Settled(NamedTuple):
+    acknowledged: set[str]  # entry ids answered 201
+    delivered: bool  # each of them had an event within the timeout
+    stored: StoredState
+    result: Reconciliation
 
 
 @dataclass
@@ -35,6 +50,27 @@ class FaultStack:
 
     def load(self, **options: object) -> LoadDriver:
         return LoadDriver(self.service.base_url, self.email_prefix, **options)  # type: ignore[arg-type]
+
+    def hold_cut(self, link: ProxyProcess, mode: str, seconds: float) -> Cut:
+        """Cut `link` for `seconds`, asking for readiness halfway through, then restore it."""
+        cut_at = time.monotonic()
+        link.cut(mode)
+        time.sleep(seconds / 2)
+        ready_during_cut = self.service.ready_status()
+        time.sleep(max(0.0, cut_at + seconds - time.monotonic()))
+        restored_at = time.monotonic()
+        link.restore()
+        return Cut(cut_at, restored_at, ready_during_cut)
+
+    def settle(self, answers: list[Answer], delivery_timeout: float) -> Settled:
+        """Once the load stopped: wait for the events of every 201 and for an empty outbox, then
+        reconcile answers, events and what is stored."""
+        acknowledged = {a.entry_id for a in answers if a.status == 201}
+        delivered = self.events.wait_for_entries(acknowledged, delivery_timeout)
+        stored = self.stored_once_relayed()
+        return Settled(
+            acknowledged, delivered, stored, reconcile(answers, self.events.events, stored)
+        )
 
     def stored_once_relayed(self, timeout: float = 30.0) -> StoredState:
         """The stored state once the outbox has nothing pending, after a moment more for late

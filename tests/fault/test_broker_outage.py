@@ -12,7 +12,6 @@ from tests.fault.support.figures import (
     status_counts,
 )
 from tests.fault.support.proxy_process import MODES
-from tests.fault.support.reconciliation import reconcile
 
 pytestmark = pytest.mark.fault
 
@@ -29,20 +28,11 @@ def test_registrations_succeed_while_the_broker_is_cut_and_their_events_follow_o
 ):
     load = stack.load().start()
     time.sleep(WARM_UP_SECONDS)
-    cut_at = time.monotonic()
-    stack.broker_link.cut(mode)
-    time.sleep(CUT_SECONDS / 2)
-    ready_during_cut = stack.service.ready_status()
-    time.sleep(max(0.0, cut_at + CUT_SECONDS - time.monotonic()))
-    restored_at = time.monotonic()
-    stack.broker_link.restore()
+    cut_at, restored_at, ready_during_cut = stack.hold_cut(stack.broker_link, mode, CUT_SECONDS)
     time.sleep(AFTER_RESTORE_SECONDS)
     answers = load.stop()
 
-    acknowledged = {a.entry_id for a in answers if a.status == 201}
-    delivered = stack.events.wait_for_entries(acknowledged, DELIVERY_TIMEOUT)
-    stored = stack.stored_once_relayed()
-    result = reconcile(answers, stack.events.events, stored)
+    acknowledged, delivered, stored, result = stack.settle(answers, DELIVERY_TIMEOUT)
     during_cut = [a for a in answers if a.within(cut_at, restored_at)]
     first_events = stack.events.first_arrivals()
     held_back = [a.entry_id for a in during_cut if first_events.get(a.entry_id, 0) >= restored_at]

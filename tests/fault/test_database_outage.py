@@ -13,7 +13,6 @@ from tests.fault.support.figures import (
 )
 from tests.fault.support.load_driver import Answer, LoadDriver
 from tests.fault.support.proxy_process import MODES
-from tests.fault.support.reconciliation import reconcile
 
 pytestmark = pytest.mark.fault
 
@@ -35,21 +34,12 @@ def test_registrations_fail_fast_with_503_while_the_database_is_cut_and_recover_
 ):
     load = stack.load(clients=clients).start()
     time.sleep(WARM_UP_SECONDS)
-    cut_at = time.monotonic()
-    stack.database_link.cut(mode)
-    time.sleep(CUT_SECONDS / 2)
-    ready_during_cut = stack.service.ready_status()
-    time.sleep(max(0.0, cut_at + CUT_SECONDS - time.monotonic()))
-    restored_at = time.monotonic()
-    stack.database_link.restore()
+    cut_at, restored_at, ready_during_cut = stack.hold_cut(stack.database_link, mode, CUT_SECONDS)
     recovered_after = seconds_until_registered_again(load, restored_at, RECOVERY_SECONDS)
     ready_after = seconds_until_ready(stack.service, restored_at, RECOVERY_SECONDS)
     answers = load.stop()
 
-    acknowledged = {a.entry_id for a in answers if a.status == 201}
-    delivered = stack.events.wait_for_entries(acknowledged, DELIVERY_TIMEOUT)
-    stored = stack.stored_once_relayed()
-    result = reconcile(answers, stack.events.events, stored)
+    _, delivered, stored, result = stack.settle(answers, DELIVERY_TIMEOUT)
     during_cut = [a for a in answers if a.within(cut_at, restored_at)]
     refused = [a for a in answers if a.status == 503]
     print_summary(

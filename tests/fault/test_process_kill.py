@@ -33,10 +33,7 @@ def test_every_201_is_announced_once_the_service_killed_mid_load_is_back(stack):
     time.sleep(RUN_BETWEEN_KILLS_SECONDS)
     answers = load.stop()
 
-    acknowledged = {a.entry_id for a in answers if a.status == 201}
-    delivered = stack.events.wait_for_entries(acknowledged, DELIVERY_TIMEOUT)
-    stored = stack.stored_once_relayed()
-    result = reconcile(answers, stack.events.events, stored)
+    _, delivered, stored, result = stack.settle(answers, DELIVERY_TIMEOUT)
     unanswered = [a for a in answers if a.status is None]
     print_summary(
         "process_kill",
