@@ -15,7 +15,7 @@ import traceback
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.broker import exchange_removed_afterwards
+from bench.broker import exchange_removed_afterwards, queue_removed_afterwards
 from bench.database import ADMIN_URL, temporary_database
 from bench.event_stats import EventStats, event_stats, lag_ms
 from bench.events import EventRecorder
@@ -36,7 +36,9 @@ from bench.services import (
     DISPATCH_ONLY_EXCHANGE,
     OUR_EXCHANGE,
     OUR_READINESS_PATH,
+    OUR_RPC_QUEUE,
     REPO_ROOT,
+    RPC_EXCHANGE,
     dispatch_only_command,
     dispatch_only_env,
     our_service_command,
@@ -274,6 +276,8 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
 def _start_ours(args: argparse.Namespace, stack: ExitStack, logs: Path) -> RunningService:
     database_url = stack.enter_context(temporary_database(args.postgres_admin_url))
     stack.enter_context(exchange_removed_afterwards(args.amqp_uri, OUR_EXCHANGE))
+    stack.enter_context(exchange_removed_afterwards(args.amqp_uri, RPC_EXCHANGE))
+    stack.enter_context(queue_removed_afterwards(args.amqp_uri, OUR_RPC_QUEUE))
     port = free_port()
     _progress(f"starting {OURS} on port {port}")
     return stack.enter_context(

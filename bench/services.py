@@ -8,6 +8,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 OUR_READINESS_PATH = "/health/ready"
 OUR_EXCHANGE = "nameko_registration_service.events"
+# What nameko declares for our service's RPC entrypoints, and leaves on the broker.
+OUR_RPC_QUEUE = "rpc-nameko_registration_service"
+RPC_EXCHANGE = "nameko-rpc"
 DISPATCH_ONLY_EXCHANGE = "dispatch_only_example.events"
 
 # The yardstick's own config: the same knobs as config.yml, and the same quiet log level as ours.
