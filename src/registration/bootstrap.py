@@ -56,13 +56,16 @@ def bootstrap(
         # a connection per worker, plus the relay's and a health check's
         pool_size=settings.max_workers + 2,
         timeout_seconds=settings.database_timeout_seconds,
+        idle_in_transaction_seconds=settings.outbox_claim_seconds,
     )
     database = Database(engine, settings.database_timeout_seconds)
-    store = OutboxStore(database)
+    store = OutboxStore(database, claim_timeout_seconds=settings.outbox_claim_seconds)
     relay = bus = None
 
     if settings.event_publisher == "outbox":
-        amqp = ConfirmedAmqpPublisher(settings.amqp_uri, EVENTS_EXCHANGE)
+        amqp = ConfirmedAmqpPublisher(
+            settings.broker, EVENTS_EXCHANGE, settings.outbox_publish_timeout_seconds
+        )
         relay = OutboxRelay(
             store,
             amqp.publish,
@@ -70,6 +73,7 @@ def bootstrap(
             poll_seconds=settings.outbox_poll_seconds,
             retention=settings.outbox_retention,
             before_round=database.undo_unacknowledged,
+            between_rounds=amqp.keep_alive,
         )
         events: Callable[[ChangeSet], EventPublisher] = OutboxEventPublisher
         after_commit = _wake_on_outbox_rows(relay)
@@ -88,7 +92,7 @@ def bootstrap(
         registration=RegistrationService(unit_of_work, clock),
         database=database,
         outbox=store,
-        broker=BrokerProbe(settings.amqp_uri),
+        broker=BrokerProbe(settings.broker),
         relay=relay,
         bus=bus,
     )

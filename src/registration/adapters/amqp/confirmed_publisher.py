@@ -1,11 +1,14 @@
 import logging
+import socket
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import amqp
 
 from registration.adapters.amqp.connection import open_connection
 from registration.adapters.outbox.message import PendingMessage
+from registration.infrastructure.settings import BrokerSettings
 
 log = logging.getLogger(__name__)
 
@@ -18,11 +21,13 @@ class ConfirmedAmqpPublisher:
     """Publishes batches to a topic exchange and returns only once the broker confirmed them all.
 
     The messages of a batch are pipelined: all are sent, then the confirms are awaited together,
-    which costs one round trip per batch rather than one per message.
+    which costs one round trip per batch rather than one per message. A whole batch, connecting
+    included, is bounded by `timeout_seconds`: the relay holds its claim on the batch's rows
+    meanwhile, and that claim must end well before the database gives up on it.
     """
 
-    def __init__(self, amqp_uri: str, exchange: str, timeout_seconds: float = 5.0) -> None:
-        self._amqp_uri = amqp_uri
+    def __init__(self, broker: BrokerSettings, exchange: str, timeout_seconds: float = 5.0) -> None:
+        self._broker = broker
         self._exchange = exchange
         self._timeout = timeout_seconds
         self._connection: amqp.Connection | None = None
@@ -34,6 +39,7 @@ class ConfirmedAmqpPublisher:
     def publish(self, messages: Sequence[PendingMessage]) -> None:
         if not messages:
             return
+        deadline = time.monotonic() + self._timeout
         try:
             channel = self._ready_channel()
             with _one_write_per_batch(self._connection):
@@ -44,13 +50,30 @@ class ConfirmedAmqpPublisher:
                         _to_amqp(message), exchange=self._exchange, routing_key=message.event_type
                     )
             while self._unconfirmed:
-                self._connection.drain_events(timeout=self._timeout)  # type: ignore[union-attr]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the broker did not confirm the batch in time")
+                self._connection.drain_events(timeout=remaining)  # type: ignore[union-attr]
         except (TimeoutError, OSError, amqp.exceptions.AMQPError) as error:
             self.close()
             raise BrokerUnavailable(str(error) or type(error).__name__) from error
         if self._rejected:
             self._rejected.clear()
             raise BrokerUnavailable("the broker rejected (nacked) part of the batch")
+
+    def keep_alive(self) -> None:
+        """Between batches: read what the broker sent (its heartbeats, a blocked notice), send a
+        heartbeat when one is due, and drop a connection whose broker fell silent, so the next
+        batch starts on a fresh one instead of finding out mid-claim."""
+        if self._connection is None:
+            return
+        try:
+            with suppress(TimeoutError, socket.timeout):
+                self._connection.drain_events(timeout=0)
+            self._connection.heartbeat_tick()
+        except (OSError, amqp.exceptions.AMQPError):
+            log.info("AMQP connection lost while idle; reconnecting with the next batch")
+            self.close()
 
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
@@ -63,7 +86,7 @@ class ConfirmedAmqpPublisher:
 
     def _ready_channel(self) -> amqp.Channel:
         if self._channel is None:
-            self._connection = open_connection(self._amqp_uri, self._timeout)
+            self._connection = open_connection(self._broker, self._timeout)
             channel = self._connection.channel()
             # Same declaration as nameko's EventDispatcher, so either may create it first.
             channel.exchange_declare(self._exchange, "topic", durable=True, auto_delete=False)

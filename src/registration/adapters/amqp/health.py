@@ -1,14 +1,17 @@
 import time
 
 from registration.adapters.amqp.connection import open_connection
+from registration.infrastructure.settings import BrokerSettings
 
 
 class BrokerProbe:
     """Answers whether the broker accepts connections; remembered briefly so health checks
     under load do not open a connection each."""
 
-    def __init__(self, amqp_uri: str, timeout_seconds: float = 2.0, remember_seconds: float = 2.0):
-        self._amqp_uri = amqp_uri
+    def __init__(
+        self, broker: BrokerSettings, timeout_seconds: float = 2.0, remember_seconds: float = 2.0
+    ):
+        self._broker = broker
         self._timeout = timeout_seconds
         self._remember = remember_seconds
         self._checked_at = float("-inf")
@@ -24,7 +27,7 @@ class BrokerProbe:
 
     def _probe(self) -> str | None:
         try:
-            open_connection(self._amqp_uri, self._timeout).close()
+            open_connection(self._broker, self._timeout).close()
         except Exception as error:
             return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         return None

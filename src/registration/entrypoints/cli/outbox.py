@@ -58,7 +58,9 @@ def _replay(store: OutboxStore, settings: Settings, args: argparse.Namespace) ->
     if args.dry_run:
         print(json.dumps({"would_replay": sum(1 for _ in messages)}))
         return 0
-    publisher = ConfirmedAmqpPublisher(settings.amqp_uri, EVENTS_EXCHANGE)
+    publisher = ConfirmedAmqpPublisher(
+        settings.broker, EVENTS_EXCHANGE, settings.outbox_publish_timeout_seconds
+    )
     replayed = 0
     try:
         while batch := list(islice(messages, 200)):
