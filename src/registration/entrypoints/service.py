@@ -19,7 +19,7 @@ from registration.entrypoints.dependencies import ApplicationProvider, RequestId
 from registration.entrypoints.http.json_body import read_json_object, required_string
 from registration.entrypoints.http.problems import answers_problems
 from registration.entrypoints.http.responses import json_response
-from registration.entrypoints.http.route import api
+from registration.entrypoints.http.route import api, is_draining
 from registration.entrypoints.rpc_errors import RPC_ERRORS
 from registration.infrastructure import metrics
 
@@ -56,11 +56,11 @@ class RegistrationHttpService:
 
     @api("GET", "/health")
     def health(self, request: Request) -> Response:
-        return operations.readiness(self.app)
+        return operations.health(self.app, draining=is_draining(request))
 
     @api("GET", "/health/ready")
     def ready(self, request: Request) -> Response:
-        return operations.readiness(self.app)
+        return operations.readiness(self.app, draining=is_draining(request))
 
     @api("GET", "/health/live")
     def live(self, request: Request) -> Response:

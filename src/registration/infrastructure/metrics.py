@@ -34,6 +34,20 @@ RELAY_PUBLISHED = Counter("outbox_relay_published_total", "Events the broker con
 RELAY_FAILURES = Counter(
     "outbox_relay_failures_total", "Relay rounds that failed (broker or database unreachable)."
 )
+# One series per live process: each runs its own relay, and a stuck one must not hide behind
+# another's success.
+RELAY_LAST_SUCCESS = Gauge(
+    "outbox_relay_last_success_timestamp_seconds",
+    "When this process's relay last completed a round (Unix time).",
+    multiprocess_mode="liveall",
+)
+# Probed at scrape time; readiness does not depend on the broker (the outbox holds the events).
+BROKER_UP = Gauge(
+    "broker_up", "1 if RabbitMQ accepted a connection, else 0.", multiprocess_mode="mostrecent"
+)
+DATABASE_UP = Gauge(
+    "database_up", "1 if PostgreSQL answered, else 0.", multiprocess_mode="mostrecent"
+)
 
 
 def registry() -> CollectorRegistry:

@@ -2,7 +2,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from registration.adapters.outbox.message import PendingMessage
 from registration.adapters.outbox.store import OutboxStore
@@ -28,6 +28,37 @@ class Backoff:
         self._current = self._initial
 
 
+class RelayState:
+    """How the relay's rounds go, for /health and /metrics."""
+
+    def __init__(self) -> None:
+        self.last_success_at: float | None = None  # time.time()
+        self.failing_since: float | None = None
+        self.last_error: str | None = None
+
+    def succeeded(self) -> None:
+        self.last_success_at, self.failing_since, self.last_error = time.time(), None, None
+        metrics.RELAY_LAST_SUCCESS.set(self.last_success_at)
+
+    def failed(self, error: str) -> None:
+        self.failing_since = self.failing_since or time.time()
+        self.last_error = error
+
+    def as_check(self) -> dict[str, object]:
+        if self.failing_since is None:
+            return {"status": "ok", "last_success_at": _iso(self.last_success_at)}
+        return {
+            "status": "failing",
+            "failing_since": _iso(self.failing_since),
+            "last_success_at": _iso(self.last_success_at),
+            "detail": self.last_error,
+        }
+
+
+def _iso(moment: float | None) -> str | None:
+    return None if moment is None else datetime.fromtimestamp(moment, UTC).isoformat()
+
+
 class OutboxRelay:
     """Moves pending outbox rows to the broker, oldest first, marking each only once confirmed.
 
@@ -47,6 +78,7 @@ class OutboxRelay:
         prune_every_seconds: float = 300.0,
         gather_seconds: float = 0.02,
         before_round: Callable[[], object] | None = None,
+        between_rounds: Callable[[], object] | None = None,
     ) -> None:
         self._store = store
         self._publish = publish
@@ -58,6 +90,9 @@ class OutboxRelay:
         # Runs before each round's claims; the service undoes writes it answered 503 for here,
         # before the relay could publish their events.
         self._before_round = before_round
+        # Runs after each wait: keeps the idle broker connection alive (heartbeats).
+        self._between_rounds = between_rounds
+        self.state = RelayState()
         self._wake = threading.Event()
         self._running = False
         self._next_prune = 0.0
@@ -78,9 +113,11 @@ class OutboxRelay:
                 self.relay_pending()
                 self._prune_when_due()
                 backoff.reset()
+                self.state.succeeded()
             except Exception as error:
                 delay = backoff.next_delay()
                 metrics.RELAY_FAILURES.inc()
+                self.state.failed(_describe(error))
                 log.warning("outbox relay failed, retrying in %.1fs: %s", delay, _describe(error))
                 time.sleep(delay)
                 continue
@@ -88,6 +125,8 @@ class OutboxRelay:
                 # Under load commits come every few ms: waiting a moment lets one round carry
                 # many of them, far cheaper per event, at a small cost in latency.
                 time.sleep(self._gather)
+            if self._between_rounds is not None:
+                self._between_rounds()
 
     def relay_pending(self) -> int:
         """Publish every pending row, batch by batch; returns how many were published."""

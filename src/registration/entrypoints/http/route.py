@@ -23,6 +23,12 @@ from registration.infrastructure.request_context import request_id_from_header, 
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_KEY = "registration.request_id"
+DRAINING_KEY = "registration.draining"
+
+
+def is_draining(request: Request) -> bool:
+    """Whether the server serving `request` has begun to shut down."""
+    return bool(request.environ.get(DRAINING_KEY))
 
 
 class ApiWsgiApp(WsgiApp):
@@ -48,6 +54,7 @@ class ApiWsgiApp(WsgiApp):
         request = Request(environ, shallow=True)
         request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
         environ[REQUEST_ID_KEY] = request_id
+        environ[DRAINING_KEY] = self.server.draining
         set_request_id(request_id)
         route = "unmatched"
         try:

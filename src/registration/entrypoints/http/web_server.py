@@ -8,6 +8,10 @@ all the while, then kills every connection's greenthread: a request accepted aft
 could be cut off with no response even though its registration was committed. `drain()` closes
 the listener at once, lets each request being served finish and answer, and closes idle
 keep-alive connections, so that a client either gets its answer or cannot connect at all.
+
+Readiness answers 503 from the moment draining begins. Behind a balancer that learns of a
+replica's shutdown only from its health checks (Kubernetes endpoints, HAProxy), set
+SHUTDOWN_GRACE_SECONDS to keep accepting, and failing readiness, for that long first.
 """
 
 import logging
@@ -37,6 +41,7 @@ class FastWebServer(WebServer):
         self._connections: set[Connection] = set()
         self._draining = Semaphore()
         self._drained = False
+        self.draining = False
         self._app = None
 
     def start(self) -> None:
@@ -78,6 +83,8 @@ class FastWebServer(WebServer):
             if self._drained or self._gt is None:
                 return
             self._drained = True
+            self.draining = True
+            eventlet.sleep(float(self.container.config.get("SHUTDOWN_GRACE_SECONDS") or 0))
             self._is_accepting = False
             self._gt.kill()
             self._sock.close()
