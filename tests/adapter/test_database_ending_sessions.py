@@ -1,0 +1,118 @@
+"""PostgreSQL ending the service's sessions: a restart, a failover or an idle-connection reaper
+(all look like `pg_terminate_backend`), and a relay whose claim never ends (a frozen replica)."""
+
+import time
+from functools import partial
+
+import eventlet
+import psycopg2
+import pytest
+from sqlalchemy.engine import make_url
+from tests.support.databases import unique_address
+
+from registration.adapters.outbox.publisher import OutboxEventPublisher
+from registration.adapters.outbox.relay import OutboxRelay
+from registration.adapters.outbox.store import OutboxStore
+from registration.adapters.sql.database import Database
+from registration.adapters.sql.engine import make_green_engine
+from registration.adapters.sql.migrate import upgrade_to_head
+from registration.adapters.sql.unit_of_work import SqlUnitOfWork
+from registration.application.errors import StorageUnavailable
+from registration.application.registration_service import RegistrationService
+from registration.domain.events import utc_now
+
+pytestmark = pytest.mark.adapter
+
+TIMEOUT = 3.0
+
+
+def open_database(url: str, idle_in_transaction_seconds: float = 10.0) -> Database:
+    engine = make_green_engine(url, 12, TIMEOUT, idle_in_transaction_seconds)
+    return Database(engine, TIMEOUT)
+
+
+def registrations(database: Database) -> RegistrationService:
+    unit_of_work = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
+    return RegistrationService(unit_of_work, utc_now)
+
+
+def session_pids(url: str) -> list[int]:
+    with admin(url) as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def terminate_every_session(url: str) -> int:
+    """As a restart would: every other session of the database ends; returns how many."""
+    pids = session_pids(url)
+    with admin(url) as cursor:
+        for pid in pids:
+            cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    deadline = time.monotonic() + 10
+    while session_pids(url) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return len(pids)
+
+
+class admin:
+    def __init__(self, url: str) -> None:
+        parts = make_url(url)
+        self._connection = psycopg2.connect(
+            host=parts.host, port=parts.port or 5432, user=parts.username, dbname=parts.database
+        )
+        self._connection.autocommit = True
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self._connection.cursor()
+
+    def __exit__(self, *_exc: object) -> None:
+        self._connection.close()
+
+
+@pytest.fixture
+def url(fresh_postgres_url):
+    upgrade_to_head(fresh_postgres_url)
+    return fresh_postgres_url
+
+
+def test_no_request_fails_once_the_database_ended_every_pooled_session(url):
+    database = open_database(url)
+    service = registrations(database)
+    store = OutboxStore(database)
+    pool = eventlet.GreenPool(20)
+    list(pool.imap(lambda _: service.register_entry(unique_address()), range(40)))
+    with store.claim_pending(100):  # the relay's prepared claim, on a pooled connection
+        pass
+    assert terminate_every_session(url) >= 1, "the pool held no session to end"
+
+    entries = [service.register_entry(unique_address()) for _ in range(50)]
+    read_back = [service.get_entry(str(entry.id)) for entry in entries]
+    with store.claim_pending(100) as claimed:
+        relayed = len(claimed)
+
+    assert read_back == entries
+    assert relayed == 50
+    database.engine.dispose()
+
+
+def test_a_claim_whose_relay_froze_mid_publish_passes_to_another_relay(url):
+    frozen = OutboxStore(open_database(url, idle_in_transaction_seconds=1.0))
+    other = open_database(url)
+    published = []
+    other_relay = OutboxRelay(OutboxStore(other), published.extend)
+    ids = {registrations(other).register_entry(unique_address()).id for _ in range(3)}
+
+    with pytest.raises(StorageUnavailable), frozen.claim_pending(10) as claimed:
+        assert len(claimed) == 3
+        assert other_relay.relay_pending() == 0, "rows under a live claim were taken"
+        # Frozen: nothing more reaches the database from this session until the server ends it.
+        deadline = time.monotonic() + 10
+        while not published and time.monotonic() < deadline:
+            time.sleep(0.2)
+            other_relay.relay_pending()
+
+    assert {m.event_id for m in published} == {m.event_id for m in claimed}
+    assert len(published) == len(ids)
