@@ -5,10 +5,9 @@ import time
 from functools import partial
 
 import eventlet
-import psycopg2
 import pytest
-from sqlalchemy.engine import make_url
 from tests.support.databases import unique_address
+from tests.support.sessions import terminate_every_session
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -34,42 +33,6 @@ def open_database(url: str, idle_in_transaction_seconds: float = 10.0) -> Databa
 def registrations(database: Database) -> RegistrationService:
     unit_of_work = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
     return RegistrationService(unit_of_work, utc_now)
-
-
-def session_pids(url: str) -> list[int]:
-    with admin(url) as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [pid for (pid,) in cursor.fetchall()]
-
-
-def terminate_every_session(url: str) -> int:
-    """As a restart would: every other session of the database ends; returns how many."""
-    pids = session_pids(url)
-    with admin(url) as cursor:
-        for pid in pids:
-            cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    deadline = time.monotonic() + 10
-    while session_pids(url) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return len(pids)
-
-
-class admin:
-    def __init__(self, url: str) -> None:
-        parts = make_url(url)
-        self._connection = psycopg2.connect(
-            host=parts.host, port=parts.port or 5432, user=parts.username, dbname=parts.database
-        )
-        self._connection.autocommit = True
-
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        return self._connection.cursor()
-
-    def __exit__(self, *_exc: object) -> None:
-        self._connection.close()
 
 
 @pytest.fixture

@@ -40,16 +40,38 @@ class Settled(NamedTuple):
 
 
 @dataclass
-class FaultStack:
+class Replica:
+    """One instance of the service, reaching the broker and the database through its own links."""
+
     service: ServiceProcess
     broker_link: ProxyProcess
     database_link: ProxyProcess
+
+
+@dataclass
+class FaultStack:
+    replicas: list[Replica]  # every one on the same database and broker
     events: EventCollector
     database_url: str  # direct, for the test's own reads
     email_prefix: str  # every address of this run starts with it; the collector keeps only those
 
-    def load(self, **options: object) -> LoadDriver:
-        return LoadDriver(self.service.base_url, self.email_prefix, **options)  # type: ignore[arg-type]
+    @property
+    def service(self) -> ServiceProcess:
+        return self.replicas[0].service
+
+    @property
+    def broker_link(self) -> ProxyProcess:
+        return self.replicas[0].broker_link
+
+    @property
+    def database_link(self) -> ProxyProcess:
+        return self.replicas[0].database_link
+
+    def load(self, replica: Replica | None = None, name: str = "", **options: object) -> LoadDriver:
+        """A load on one replica (the first by default); `name` tells loads on one apart."""
+        service = (replica or self.replicas[0]).service
+        prefix = f"{self.email_prefix}{service.port}{name}-"  # still the run's prefix
+        return LoadDriver(service.base_url, prefix, **options)  # type: ignore[arg-type]
 
     def hold_cut(self, link: ProxyProcess, mode: str, seconds: float) -> Cut:
         """Cut `link` for `seconds`, asking for readiness halfway through, then restore it."""
@@ -91,22 +113,8 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def broker_link(amqp_uri):
-    proxy = ProxyProcess(parse_url(amqp_uri).get("port") or 5672)
-    yield proxy
-    proxy.close()
-
-
-@pytest.fixture
-def database_link(fresh_postgres_url):
-    proxy = ProxyProcess(make_url(fresh_postgres_url).port or 5432)
-    yield proxy
-    proxy.close()
-
-
-@pytest.fixture
 def unused_service_objects_removed(amqp_uri):
-    """Set up before the collector and the service, so torn down after both."""
+    """Set up before the collector and the services, so torn down after both."""
     yield
     _remove_unused_service_objects(amqp_uri)
 
@@ -124,30 +132,48 @@ def event_collector(amqp_uri, email_prefix):
 
 
 @pytest.fixture
-def stack(
-    request,
-    unused_service_objects_removed,
-    fresh_postgres_url,
-    broker_link,
-    database_link,
-    event_collector,
-    email_prefix,
+def start_stack(
+    request, unused_service_objects_removed, fresh_postgres_url, event_collector, email_prefix
 ):
-    amqp_via_proxy = f"amqp://guest:guest@127.0.0.1:{broker_link.port}/"
-    database_via_proxy = (
-        make_url(fresh_postgres_url).set(port=database_link.port).render_as_string(False)
-    )
-    service = ServiceProcess(database_via_proxy, amqp_via_proxy)
-    try:
-        service.start()
-        yield FaultStack(
-            service, broker_link, database_link, event_collector, fresh_postgres_url, email_prefix
-        )
-    finally:
-        service.stop()
+    """Starts `count` replicas on one fresh database; stops them all after the test."""
+    replicas: list[Replica] = []
+
+    def start(count: int) -> FaultStack:
+        for _ in range(count):
+            replica = _replica(fresh_postgres_url, request.getfixturevalue("amqp_uri"))
+            replicas.append(replica)
+            replica.service.start()
+        return FaultStack(replicas, event_collector, fresh_postgres_url, email_prefix)
+
+    yield start
+    for number, replica in enumerate(replicas):
+        replica.service.stop()
         if getattr(request.node, "call_failed", False):
-            print(f"\n--- service log (last lines) ---\n{service.log_tail()}")
-        service.remove_log()
+            print(f"\n--- replica {number} log (last lines) ---\n{replica.service.log_tail()}")
+        replica.service.remove_log()
+        replica.broker_link.close()
+        replica.database_link.close()
+
+
+@pytest.fixture
+def stack(start_stack):
+    return start_stack(1)
+
+
+@pytest.fixture
+def replicas(start_stack):
+    """Two instances, as behind a balancer."""
+    return start_stack(2)
+
+
+def _replica(database_url: str, amqp_uri: str) -> Replica:
+    broker_link = ProxyProcess(parse_url(amqp_uri).get("port") or 5672)
+    database_link = ProxyProcess(make_url(database_url).port or 5432)
+    service = ServiceProcess(
+        make_url(database_url).set(port=database_link.port).render_as_string(False),
+        f"amqp://guest:guest@127.0.0.1:{broker_link.port}/",
+    )
+    return Replica(service, broker_link, database_link)
 
 
 def _host(amqp_uri: str) -> str:

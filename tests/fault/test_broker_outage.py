@@ -55,7 +55,7 @@ def test_registrations_succeed_while_the_broker_is_cut_and_their_events_follow_o
     slow = [a for a in answers if a.latency >= PROMPT_SECONDS]
     assert not slow, f"answers took {PROMPT_SECONDS}s or more: {slow[:5]}"
     assert during_cut, "no registration was answered while the broker was cut"
-    assert ready_during_cut == 503, "readiness did not report the unreachable broker"
+    assert ready_during_cut == 200, "a broker outage took the instance out of rotation"
     assert delivered and not result.lost, f"events lost: {result.lost[:5]}"
     assert held_back, "the cut did not hold back any event: the fault was not injected"
     assert not result.phantom, f"events for entries that were not stored: {result.phantom[:5]}"

@@ -98,11 +98,20 @@ class ServiceProcess:
     def stop(self) -> None:
         if not self.is_running():
             return
+        self.thaw()  # a frozen process would hold the SIGTERM until the kill
         self._signal_group(signal.SIGTERM)
         try:
             self._process.wait(timeout=10)  # type: ignore[union-attr]
         except subprocess.TimeoutExpired:
             self.kill()
+
+    def freeze(self) -> None:
+        """SIGSTOP: sockets stay open and nothing more is sent, like a stalled VM or a host cut
+        off without a FIN."""
+        self._signal_group(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._signal_group(signal.SIGCONT)
 
     def log_tail(self, lines: int = 40) -> str:
         text = Path(self.log_path).read_text(errors="replace")
