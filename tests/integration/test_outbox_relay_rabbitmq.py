@@ -1,4 +1,5 @@
 import json
+import time
 from collections import Counter
 from functools import partial
 
@@ -15,6 +16,7 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.registration_service import RegistrationService
 from registration.bootstrap import EVENTS_EXCHANGE
 from registration.domain.events import utc_now
+from registration.infrastructure.settings import BrokerSettings
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +46,7 @@ def publishers(amqp_uri):
     made = []
 
     def make(uri=amqp_uri):
-        made.append(ConfirmedAmqpPublisher(uri, EVENTS_EXCHANGE, timeout_seconds=2))
+        made.append(ConfirmedAmqpPublisher(BrokerSettings(uri), EVENTS_EXCHANGE, timeout_seconds=2))
         return made[-1]
 
     yield make
@@ -131,3 +133,55 @@ def test_the_status_command_reports_pending_events(
     status = json.loads(capsys.readouterr().out)
     assert status["pending"] == 1
     assert status["oldest_pending_age_seconds"] >= 0
+
+
+@pytest.fixture
+def broker_link(amqp_uri):
+    from kombu.utils.url import parse_url
+    from tests.fault.support.proxy_process import ProxyProcess
+
+    proxy = ProxyProcess(parse_url(amqp_uri).get("port") or 5672)
+    yield proxy
+    proxy.close()
+
+
+IDLE_SECONDS = 4.0  # past two heartbeats of 1 s: the broker would have closed a silent client
+
+
+def keep_alive_for(publisher, seconds: float) -> None:
+    """What the relay does between rounds while nothing is pending."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        publisher.keep_alive()
+        time.sleep(0.25)
+
+
+def test_an_idle_relay_connection_stays_open_through_heartbeats(
+    service, database, events, publishers, broker_link
+):
+    publisher = publishers(f"amqp://guest:guest@127.0.0.1:{broker_link.port}/?heartbeat=1")
+    relay = OutboxRelay(OutboxStore(database), publisher.publish)
+    first = service.register_entry(unique_address())
+    relay.relay_pending()
+    keep_alive_for(publisher, IDLE_SECONDS)
+    second = service.register_entry(unique_address())
+    relay.relay_pending()
+
+    events.wait_for({str(first.id), str(second.id)})
+    assert broker_link.connections_accepted() == 1, "the idle connection was lost"
+
+
+def test_an_idle_connection_whose_broker_fell_silent_is_replaced_before_the_next_batch(
+    service, database, events, publishers, broker_link
+):
+    publisher = publishers(f"amqp://guest:guest@127.0.0.1:{broker_link.port}/?heartbeat=1")
+    relay = OutboxRelay(OutboxStore(database), publisher.publish)
+    service.register_entry(unique_address())
+    relay.relay_pending()
+    broker_link.mute()  # the broker's heartbeats stop arriving; nothing says the link is gone
+    keep_alive_for(publisher, IDLE_SECONDS)
+    broker_link.restore()  # the old connection is gone for good
+    entry = service.register_entry(unique_address())
+
+    assert relay.relay_pending() == 1  # raises BrokerUnavailable if it used the dead connection
+    events.wait_for({str(entry.id)})
