@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import requests
 from tests.integration.registration_load import EventCapture, RegistrationLoad
 from tests.integration.service_process import ServiceProcess, accepts_connections
 
@@ -111,3 +112,41 @@ def test_sigterm_under_load_finishes_requests_in_flight_and_loses_no_event(
         service.stop()
         restarted.stop()
         events.close()
+
+
+GRACE_SECONDS = 3.0
+
+
+def test_readiness_fails_from_the_signal_while_the_grace_period_still_serves(
+    fresh_postgres_url: str, amqp_uri: str, tmp_path: Path
+) -> None:
+    """Behind a balancer that learns of a shutdown only from health checks, the replica keeps
+    answering, while failing readiness, until the balancer has taken it out."""
+    service = ServiceProcess(
+        tmp_path / "grace.log",
+        DATABASE_URL=fresh_postgres_url,
+        AMQP_URI=amqp_uri,
+        SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
+    )
+    try:
+        service.start()
+        assert wait_until(lambda: ready_status(service) == 200, 30)
+        service.terminate()
+        assert wait_until(lambda: ready_status(service) == 503, GRACE_SECONDS / 2)
+        registration = requests.post(
+            f"{service.base_url}/register", json={"email": "grace@example.com"}, timeout=5
+        )
+        stopped_listening = wait_until(lambda: not accepts_connections(service.port), 10)
+        exit_code = service.wait(10)
+    finally:
+        service.stop()
+
+    assert registration.status_code == 201
+    assert stopped_listening and exit_code == 0, service.output()
+
+
+def ready_status(service: ServiceProcess) -> int | None:
+    try:
+        return requests.get(f"{service.base_url}/health/ready", timeout=2).status_code
+    except requests.RequestException:
+        return None
