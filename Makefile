@@ -7,7 +7,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resource
 
 .PHONY: install run run-subscriber migrate test test-fast lint format bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(BIN)/promtool
 
 $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,16 @@ $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.jso
 	# the official AsyncAPI JSON Schemas, for the contract tests
 	npm ci --no-audit --no-fund --silent
 	touch $@
+
+# Prometheus's own rule checker, for deploy/prometheus: only the binary is taken out of Debian's
+# package (stable's version; nothing is installed system-wide, no server is started).
+$(BIN)/promtool: | $(VENV)/.installed
+	rm -rf $(VENV)/promtool-deb && mkdir -p $(VENV)/promtool-deb
+	cd $(VENV)/promtool-deb && { apt-get download prometheus 2>/dev/null \
+		|| { apt-get update -qq && apt-get download prometheus; }; }
+	dpkg-deb --fsys-tarfile $(VENV)/promtool-deb/prometheus_*.deb \
+		| tar -x -C $(VENV)/promtool-deb ./usr/bin/promtool
+	mv $(VENV)/promtool-deb/usr/bin/promtool $@ && rm -rf $(VENV)/promtool-deb
 
 migrate: install
 	$(BIN)/registration-migrate

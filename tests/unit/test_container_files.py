@@ -171,3 +171,26 @@ def test_hadolint_finds_nothing_at_warning_level() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+READINESS = "/health/ready"
+
+
+def test_the_balancer_the_image_and_the_stack_all_route_on_readiness() -> None:
+    balancer = (REPO_ROOT / "deploy" / "haproxy" / "haproxy.cfg").read_text()
+    stack_check = " ".join(_compose()["services"]["registration"]["healthcheck"]["test"])
+    [image_check] = [arguments for keyword, arguments in _final_stage() if keyword == "HEALTHCHECK"]
+    readme = (REPO_ROOT / "README.md").read_text()
+
+    assert f"http-check send meth GET uri {READINESS}" in balancer
+    assert f"127.0.0.1:8000{READINESS}" in stack_check
+    assert f"127.0.0.1:8000{READINESS}" in image_check
+    assert f"readinessProbe: {READINESS}" in readme and "livenessProbe: /health/live" in readme
+
+
+def test_a_replica_keeps_serving_until_the_balancer_saw_its_readiness_fail() -> None:
+    balancer = (REPO_ROOT / "deploy" / "haproxy" / "haproxy.cfg").read_text()
+    inter, fall = re.search(r"check inter (\d+)s fall (\d+)", balancer).groups()  # type: ignore[union-attr]
+    grace = float(_compose()["services"]["registration"]["environment"]["SHUTDOWN_GRACE_SECONDS"])
+
+    assert grace > int(inter) * int(fall)
