@@ -145,7 +145,7 @@ def collect(host: str, email_prefix: str) -> None:
         sys.stdout.flush()
 
     # Auto-acknowledged: a private, temporary queue gains nothing from acks but their cost.
-    channel.basic_consume(queue, callback=record, no_ack=True)
+    consumer_tag = channel.basic_consume(queue, callback=record, no_ack=True)
     sys.stdout.write(f"bound {queue}\n")
     sys.stdout.flush()
 
@@ -156,6 +156,9 @@ def collect(host: str, email_prefix: str) -> None:
             with contextlib.suppress(TimeoutError):
                 connection.drain_events(timeout=0.2)
     finally:
+        # Cancelled first: deleting a queue under its consumer makes the broker cancel it, which
+        # py-amqp raises while the connection closes.
+        channel.basic_cancel(consumer_tag)
         channel.queue_delete(queue)
         connection.close()
 
