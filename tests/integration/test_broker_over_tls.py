@@ -103,3 +103,54 @@ def test_the_service_relays_its_events_through_a_broker_reachable_only_over_tls(
     assert response.status_code == 201
     assert health["checks"]["broker"] == {"status": "ok"}
     assert [e.body["email"] for e in events if e.body["entry_id"] == entry_id] == [address]
+
+
+def test_the_subscriber_consumes_and_dead_letters_through_a_broker_reachable_only_over_tls(
+    tls_broker, certificates, fresh_postgres_url, amqp_uri, container_factory
+):
+    from welcome_support.events import publish_event, publish_raw, registered_entry_payload
+    from welcome_support.queues import delete_exchange, delete_queues, wait_for_message_where
+    from welcome_support.smtp_server import RecordingSmtpServer, free_port
+    from welcome_support.subscribers import isolated_subscriber
+
+    broker = tls_settings(tls_broker, certificates)
+    subscriber = isolated_subscriber()
+    smtp_server = RecordingSmtpServer().start()
+    config = {
+        "AMQP_URI": broker.uri,
+        "AMQP_SSL": broker.ssl,
+        "HEARTBEAT": 10,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "max_workers": 4,
+        "WELCOME_DATABASE_URL": fresh_postgres_url,
+        "NOTIFIER": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_server.port,
+        "RETRY_DELAYS_SECONDS": "0.2",
+    }
+    before = tls_broker.handshakes()
+    container = container_factory(subscriber.service_cls, config)
+    try:
+        container.start()
+        payload = registered_entry_payload()
+        poison_id = str(uuid.uuid4())
+        # published over the plain listener, as the registration service's relay would
+        publish_event(amqp_uri, payload, source_service=subscriber.source_service)
+        publish_raw(
+            amqp_uri, b"{not json", message_id=poison_id, source_service=subscriber.source_service
+        )
+        mails = smtp_server.wait_for_messages_to(payload["email"])
+        dead = wait_for_message_where(
+            amqp_uri,
+            subscriber.dead_letter_queue,
+            lambda message: message.properties.get("message_id") == poison_id,
+        )
+    finally:
+        container.kill()
+        smtp_server.stop()
+        delete_queues(amqp_uri, subscriber.queue_names((0.2,)))
+        delete_exchange(amqp_uri, f"{subscriber.source_service}.events")
+
+    assert len(mails) == 1
+    assert dead is not None  # moved there by the subscriber's own publisher, over TLS
+    assert tls_broker.handshakes() > before
