@@ -111,3 +111,26 @@ def test_an_unsupported_database_is_refused_at_construction():
 
     with pytest.raises(ValueError, match="PostgreSQL and SQLite"):
         SqlInbox(create_mock_engine("mysql://", lambda *args, **kwargs: None))
+
+
+def test_the_inbox_works_on_once_postgresql_ended_every_pooled_session(fresh_postgres_url):
+    from tests.support.sessions import terminate_every_session
+
+    engine = create_inbox_engine(fresh_postgres_url, pool_size=4)
+    create_inbox_schema(engine)
+    inbox = SqlInbox(engine)
+    for event_id in ("before-1", "before-2"):
+        with inbox.begin() as transaction:
+            transaction.record_processed(event_id)
+            transaction.commit()
+    assert terminate_every_session(fresh_postgres_url) >= 1
+
+    recorded = []
+    for number in range(10):
+        with inbox.begin() as transaction:
+            recorded.append(transaction.record_processed(f"after-{number}"))
+            transaction.commit()
+
+    assert recorded == [True] * 10
+    assert len(stored_event_ids(engine)) == 12
+    engine.dispose()
