@@ -69,6 +69,8 @@ class EventRecorder:
 
     def _drain(self) -> None:
         while (message := self._queue.get(no_ack=True)) is not None:
+            if not _is_json_object(_text(message.body)):
+                continue  # someone else's test of a malformed event on the shared exchange
             self.received.append(
                 RecordedEvent(
                     text=_text(message.body),
@@ -80,6 +82,13 @@ class EventRecorder:
                     headers=dict(message.headers or {}),
                 )
             )
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _text(body: str | bytes) -> str:
