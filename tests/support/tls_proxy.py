@@ -8,52 +8,29 @@ stdin ends. A line `count` on stdin is answered with `handshakes=N`: the TLS ses
 import asyncio
 import contextlib
 import ssl
-import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.line_process import LineProcess
+
 HOST = "127.0.0.1"
 CHUNK = 64 * 1024
-REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class TlsProxy:
     """The test's handle on the proxy process."""
 
     def __init__(self, cert_path: Path, key_path: Path, upstream_port: int) -> None:
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.support.tls_proxy",
-                str(cert_path),
-                str(key_path),
-                str(upstream_port),
-            ],
-            cwd=REPOSITORY,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
+        self._process = LineProcess(
+            "tests.support.tls_proxy", str(cert_path), str(key_path), str(upstream_port)
         )
-        first = self._process.stdout.readline().split()  # type: ignore[union-attr]
-        if first[:1] != ["listening"]:
-            self.close()
-            raise RuntimeError(f"the TLS proxy did not start: {first}")
-        self.port = int(first[1])
+        self.port = int(self._process.first_line[1])
 
     def handshakes(self) -> int:
-        self._process.stdin.write("count\n")  # type: ignore[union-attr]
-        self._process.stdin.flush()  # type: ignore[union-attr]
-        return int(self._process.stdout.readline().split("=")[1])  # type: ignore[union-attr]
+        return int(self._process.ask("count").split("=")[1])
 
     def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.stdin.close()  # type: ignore[union-attr]
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        self._process.close()
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

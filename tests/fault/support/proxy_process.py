@@ -1,28 +1,15 @@
 """The test's handle on a `tcp_proxy` process: start it in front of a port, cut, restore."""
 
-import subprocess
-import sys
-from pathlib import Path
+from tests.support.line_process import LineProcess
 
-REPOSITORY = Path(__file__).resolve().parents[3]
 MODES = ("refuse", "blackhole")
 
 
 class ProxyProcess:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fault.support.tcp_proxy", str(upstream_port)],
-            cwd=REPOSITORY,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        first = self._process.stdout.readline().split()  # type: ignore[union-attr]
-        if first[:1] != ["listening"]:
-            self.close()
-            raise RuntimeError(f"the proxy did not start: {first}")
-        self.port = int(first[1])
+        self._process = LineProcess("tests.fault.support.tcp_proxy", str(upstream_port))
+        self.port = int(self._process.first_line[1])
 
     def cut(self, mode: str = "refuse") -> None:
         if mode not in MODES:
@@ -40,18 +27,10 @@ class ProxyProcess:
         return int(self._command("stats").split("=")[1])
 
     def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.stdin.close()  # type: ignore[union-attr]
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        self._process.close()
 
     def _command(self, command: str) -> str:
-        self._process.stdin.write(command + "\n")  # type: ignore[union-attr]
-        self._process.stdin.flush()  # type: ignore[union-attr]
-        answer = self._process.stdout.readline().strip()  # type: ignore[union-attr]
+        answer = self._process.ask(command)
         if not answer.startswith("ok"):
             raise RuntimeError(f"proxy refused {command!r}: {answer!r}")
         return answer
