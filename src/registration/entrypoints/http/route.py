@@ -11,8 +11,8 @@ from typing import Any
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from prometheus_client import Histogram
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Rule
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from registration.entrypoints.http.json_body import MAX_BODY_BYTES
@@ -41,7 +41,14 @@ class ApiWsgiApp(WsgiApp):
         rule = self._static_routes.get((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
         if rule is not None:
             return rule, {}
-        return self.url_map.bind_to_environ(environ).match(return_rule=True)  # type: ignore[no-any-return]
+        # werkzeug strips leading slashes and redirects to a path with empty segments merged
+        # (308 with the Host header in the body): no path of this API has an empty segment.
+        if "//" in environ["PATH_INFO"]:
+            raise NotFound()
+        try:
+            return self.url_map.bind_to_environ(environ).match(return_rule=True)  # type: ignore[no-any-return]
+        except RequestRedirect:
+            raise NotFound() from None
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         started = time.perf_counter()

@@ -8,6 +8,10 @@ all the while, then kills every connection's greenthread: a request accepted aft
 could be cut off with no response even though its registration was committed. `drain()` closes
 the listener at once, lets each request being served finish and answer, and closes idle
 keep-alive connections, so that a client either gets its answer or cannot connect at all.
+
+eventlet listens with a backlog of 50: a burst of new connections overflows it and the kernel
+drops their SYNs, each dropped client waiting a second to retry. The listener takes what the
+system allows instead (`WEB_SERVER_BACKLOG` to choose less).
 """
 
 import logging
@@ -19,13 +23,32 @@ import eventlet
 from eventlet.semaphore import Semaphore
 from nameko.web.server import WebServer
 
-from registration.entrypoints.http.connection import Connection
+from registration.entrypoints.http.connection import Connection, Deadlines
 
 log = logging.getLogger(__name__)
 
 # Longer than any request may take (the database calls are bounded by DATABASE_TIMEOUT_SECONDS);
 # what is left after it is killed by the container as before.
 DRAIN_SECONDS = 10.0
+SOMAXCONN_PATH = "/proc/sys/net/core/somaxconn"
+
+
+def system_backlog() -> int:
+    """The longest accept queue the kernel grants (it caps any larger backlog to this)."""
+    try:
+        with open(SOMAXCONN_PATH) as file:
+            return int(file.read())
+    except (OSError, ValueError):
+        return socket.SOMAXCONN
+
+
+def deadlines_from_config(config: dict) -> Deadlines:  # type: ignore[type-arg]
+    default = Deadlines()
+    return Deadlines(
+        idle=default.idle,
+        head=float(config.get("HTTP_HEAD_TIMEOUT_SECONDS") or default.head),
+        body=float(config.get("HTTP_BODY_TIMEOUT_SECONDS") or default.body),
+    )
 
 
 class FastWebServer(WebServer):
@@ -38,11 +61,15 @@ class FastWebServer(WebServer):
         self._draining = Semaphore()
         self._drained = False
         self._app = None
+        self._deadlines = Deadlines()
 
     def start(self) -> None:
         if not self._starting:
             self._starting = True
-            self._sock = eventlet.listen(self.bind_addr)
+            config = self.container.config
+            self._deadlines = deadlines_from_config(config)
+            backlog = int(config.get("WEB_SERVER_BACKLOG") or 0) or system_backlog()
+            self._sock = eventlet.listen(self.bind_addr, backlog=backlog)
             self._sock.settimeout(None)  # as nameko's: kombu may have set a default timeout
             self._app = self.get_wsgi_app()
             self._gt = self.container.spawn_managed_thread(self.run)
@@ -65,7 +92,9 @@ class FastWebServer(WebServer):
         # Answers go out in one write; without this, Nagle's algorithm could hold a small answer
         # back until the client's delayed ACK.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connection = Connection(sock, address, self._app, self._sock.getsockname(), self.body_limit)
+        connection = Connection(
+            sock, address, self._app, self._sock.getsockname(), self.body_limit, self._deadlines
+        )
         self._connections.add(connection)
         try:
             connection.serve()
