@@ -12,6 +12,9 @@ keep-alive connections, so that a client either gets its answer or cannot connec
 eventlet listens with a backlog of 50: a burst of new connections overflows it and the kernel
 drops their SYNs, each dropped client waiting a second to retry. The listener takes what the
 system allows instead (`WEB_SERVER_BACKLOG` to choose less).
+
+What it relies on inside nameko 2.14.1 (private attributes, the code it replaces) is pinned
+by tests/adapter/test_nameko_web_tripwire.py.
 """
 
 import logging
