@@ -17,6 +17,7 @@ from bench.services import (
     fastapi_command,
     fastapi_env,
 )
+
 from registration_support.databases import fresh_postgres_database
 
 pytestmark = pytest.mark.integration

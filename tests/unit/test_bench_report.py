@@ -5,8 +5,7 @@ import json
 import pytest
 from bench.event_stats import EventStats
 from bench.load import LoadResult
-from bench.report import write_reports
-from bench.report import FASTAPI_GUARANTEE
+from bench.report import FASTAPI_GUARANTEE, write_reports
 from bench.summary import (
     C50,
     DISPATCH_ONLY,
