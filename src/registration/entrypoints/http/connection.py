@@ -211,14 +211,14 @@ class Connection:
             raise _Refused(HEAD_TOO_LARGE)  # nothing of it reaches the application
         request.method = parser.get_method().decode("ascii")
         request.version = parser.get_http_version()
-        refusal = _refusal(request.headers, request.version)
+        head = _Head(request.headers)
+        refusal = head.refusal(request.version)
         if refusal:
             raise _Refused(refusal)
         request.keep_alive = parser.should_keep_alive()
-        declared = _declared_length(request.headers)
-        if declared is not None and declared > self._body_limit:
+        if head.declared_length is not None and head.declared_length > self._body_limit:
             self._queue(request)  # refused on its headers alone, the body is never read
-        elif request.version == "1.1" and _expects_continue(request.headers):
+        elif request.version == "1.1" and head.expects_continue:
             request.continue_due = True  # sent by _serve, after the answers queued before it
 
     def on_body(self, body: bytes) -> None:
@@ -443,44 +443,48 @@ def _unquote(path: bytes) -> str:
     return unquote_to_bytes(path).decode("latin-1")
 
 
-def _refusal(headers: list[tuple[bytes, bytes]], version: str) -> bytes:
-    """The server's own answer to a head that breaks RFC 9112's musts, or b"" when it is fine."""
-    hosts = 0
-    codings: list[bytes] | None = None
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered == b"host":
-            hosts += 1
-        elif lowered == b"transfer-encoding":
-            codings = (codings or []) + [c.strip().lower() for c in value.split(b",") if c.strip()]
-    if hosts > 1 or (hosts == 0 and version == "1.1"):
-        return HOST_REQUIRED
-    if codings is None:
+class _Head:
+    """What the server itself needs from a request's headers, read in one pass."""
+
+    __slots__ = ("codings", "declared_length", "expects_continue", "hosts")
+
+    def __init__(self, headers: list[tuple[bytes, bytes]]) -> None:
+        self.hosts = 0
+        self.codings: list[bytes] | None = None  # of Transfer-Encoding, when there is one
+        self.declared_length: int | None = None
+        self.expects_continue = False
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered == b"host":
+                self.hosts += 1
+            elif lowered == b"content-length":
+                if self.declared_length is None:
+                    with contextlib.suppress(ValueError):  # llhttp refuses it anyway
+                        self.declared_length = int(value)
+            elif lowered == b"transfer-encoding":
+                found = [c.strip().lower() for c in value.split(b",") if c.strip()]
+                self.codings = (self.codings or []) + found
+            elif lowered == b"expect":
+                self.expects_continue = value.lower() == b"100-continue"
+
+    def refusal(self, version: str) -> bytes:
+        """The server's own answer to a head that breaks RFC 9112's musts, or b"" if fine."""
+        if self.hosts > 1 or (self.hosts == 0 and version == "1.1"):
+            return HOST_REQUIRED
+        codings = self.codings
+        if codings is None:
+            return b""
+        # An HTTP/1.0 message cannot be chunked: a Transfer-Encoding there is faulty framing.
+        if (
+            version != "1.1"
+            or not codings
+            or codings[-1] != b"chunked"
+            or codings.count(b"chunked") > 1
+        ):
+            return FRAMING_UNKNOWN
+        if len(codings) > 1:
+            return CODING_NOT_IMPLEMENTED
         return b""
-    # An HTTP/1.0 message cannot be chunked; a Transfer-Encoding there means faulty framing.
-    if not codings or codings[-1] != b"chunked" or codings.count(b"chunked") > 1:
-        return FRAMING_UNKNOWN
-    if version != "1.1":
-        return FRAMING_UNKNOWN
-    if len(codings) > 1:
-        return CODING_NOT_IMPLEMENTED
-    return b""
-
-
-def _declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
-    for name, value in headers:
-        if name.lower() == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
-def _expects_continue(headers: list[tuple[bytes, bytes]]) -> bool:
-    return any(
-        name.lower() == b"expect" and value.lower() == b"100-continue" for name, value in headers
-    )
 
 
 def _no_write(data: bytes) -> None:
