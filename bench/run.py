@@ -311,7 +311,7 @@ def _start_ours(
 ) -> RunningService:
     database_url = stack.enter_context(temporary_database(args.postgres_admin_url))
     port = free_port()
-    _progress(f"starting {name} ({processes} processes) on port {port}")
+    _progress(f"starting {name} ({processes} process(es)) on port {port}")
     return stack.enter_context(
         running_service(
             name,
