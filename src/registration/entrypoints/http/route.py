@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from registration.entrypoints.http.json_body import MAX_BODY_BYTES
 from registration.entrypoints.http.problems import problem_for
-from registration.entrypoints.http.web_server import FastWebServer
+from registration.entrypoints.http.web_server import LlhttpWebServer
 from registration.infrastructure import metrics
 from registration.infrastructure.request_context import request_id_from_header, set_request_id
 
@@ -98,7 +98,7 @@ def _request_duration(method: str, route: str, status: int) -> Histogram:
     return metrics.HTTP_REQUEST_DURATION.labels(method, route, str(status))
 
 
-class ApiWebServer(FastWebServer):
+class ApiWebServer(LlhttpWebServer):
     body_limit = MAX_BODY_BYTES + 1  # one byte more than allowed: enough to tell it is too much
 
     def get_wsgi_app(self) -> WsgiApp:

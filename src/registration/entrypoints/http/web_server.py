@@ -54,7 +54,9 @@ def deadlines_from_config(config: dict) -> Deadlines:  # type: ignore[type-arg]
     )
 
 
-class FastWebServer(WebServer):
+class LlhttpWebServer(WebServer):
+    """nameko's web server extension, each connection served by `Connection` (llhttp)."""
+
     # Bodies are held in memory up to this size; a longer one is refused unread (see Connection).
     body_limit = 64 * 1024 + 1
 
