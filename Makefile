@@ -12,7 +12,7 @@ install: $(VENV)/.installed $(BIN)/promtool
 $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	# the official AsyncAPI JSON Schemas, for the contract tests
 	npm ci --no-audit --no-fund --silent
 	touch $@

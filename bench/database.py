@@ -31,3 +31,10 @@ def _execute(admin_url: str, statement: str) -> None:
             cursor.execute(statement)
     finally:
         connection.close()
+
+
+def create_fastapi_schema(database_url: str) -> None:
+    """The FastAPI peer's table, made once before its workers start."""
+    from bench.fastapi_peer import SCHEMA
+
+    _execute(database_url, SCHEMA)

@@ -1,7 +1,10 @@
-"""`python -m bench.run`: our registration service against nameko's dispatch-only example.
+"""`python -m bench.run`: our registration service against the stacks users would pick instead.
 
-One run starts both services (ours on a fresh PostgreSQL database), drives them in turn with the
-same load, records every event ours publishes, writes latest.json/.md/.png and prints the table.
+Two pairs of equal process counts: ours in one process against nameko's dispatch-only example,
+and ours in N processes (one per core) against a FastAPI + asyncpg + aio-pika peer on N uvicorn
+workers. One run starts all four (ours and the peer each on a fresh PostgreSQL database), drives
+them in turn with the same load, round after round, records every event they publish, writes
+latest.json/.md/.png and prints the table.
 It exits 0 when targets fail (it is a measurement) and non-zero when the run itself breaks;
 whatever it started or created is stopped and removed on the way out, Ctrl-C included.
 """
@@ -16,7 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.broker import exchange_removed_afterwards, queue_removed_afterwards
-from bench.database import ADMIN_URL, temporary_database
+from bench.database import ADMIN_URL, create_fastapi_schema, temporary_database
 from bench.event_stats import EventStats, event_stats, lag_ms
 from bench.events import EventRecorder
 from bench.load import LoadResult, new_run_token
@@ -34,6 +37,8 @@ from bench.report import write_reports
 from bench.services import (
     DISPATCH_ONLY_CONFIG,
     DISPATCH_ONLY_EXCHANGE,
+    FASTAPI_EXCHANGE,
+    FASTAPI_READINESS_PATH,
     OUR_EXCHANGE,
     OUR_READINESS_PATH,
     OUR_RPC_QUEUE,
@@ -41,14 +46,19 @@ from bench.services import (
     RPC_EXCHANGE,
     dispatch_only_command,
     dispatch_only_env,
+    fastapi_command,
+    fastapi_env,
     our_service_command,
     our_service_env,
+    processes_per_core,
 )
 from bench.summary import (
     C50,
     DISPATCH_ONLY,
+    FASTAPI,
     MEMORY,
     OURS,
+    OURS_SINGLE,
     ROUND,
     MemoryGrowth,
     RunResult,
@@ -64,6 +74,7 @@ DRAIN_TIMEOUT_S = 30
 STRAGGLER_WAIT_S = 0.5
 OUR_START_TIMEOUT_S = 120  # includes the migrations
 MB = 1024 * 1024
+BOTH_PAIRS, SINGLE_PROCESS, PEER = "both", "single-process", "peer"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -80,10 +91,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-memory", action="store_true", help="no RSS measurement")
     parser.add_argument(
-        "--services",
-        choices=("both", OURS, DISPATCH_ONLY),
-        default="both",
-        help="which services to measure (default both)",
+        "--pairs",
+        choices=(BOTH_PAIRS, SINGLE_PROCESS, PEER),
+        default=BOTH_PAIRS,
+        help=f"{SINGLE_PROCESS}: ours x1 vs dispatch-only; {PEER}: ours xN vs FastAPI xN"
+        " (default both)",
     )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
@@ -99,8 +111,8 @@ class Bench:
 
     def __init__(self, load: LoadGenerator) -> None:
         self.load = load
-        # Both services' events are consumed the same way while they run, so the consumer's
-        # share of the machine weighs on both sides alike.
+        # Every service's events are consumed the same way while it runs, so the consumer's
+        # share of the machine weighs on every side alike.
         self.recorders: dict[str, EventRecorder] = {}
         self.ours: RunningService | None = None
 
@@ -156,11 +168,14 @@ class Bench:
 
     def lags_ms(self, runs: list[RunResult]) -> list[float]:
         """Event lag over every event of our timed runs (the memory run is not timed)."""
-        recorder = self.recorders.get(OURS)
-        if recorder is None:
-            return []
-        timed = [run for run in runs if run.service == OURS and run.kind in (ROUND, C50)]
-        lags = (lag_ms(event) for run in timed for event in recorder.events_of_run(run.token))
+        timed = [
+            run for run in runs if run.service in (OURS, OURS_SINGLE) and run.kind in (ROUND, C50)
+        ]
+        lags = (
+            lag_ms(event)
+            for run in timed
+            for event in self.recorders[run.service].events_of_run(run.token)
+        )
         return [lag for lag in lags if lag is not None]
 
 
@@ -215,27 +230,37 @@ def measure(args: argparse.Namespace) -> str:
 
 
 def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
-    want_ours = args.services in ("both", OURS)
-    want_theirs = args.services in ("both", DISPATCH_ONLY)
-    if want_ours and not Path(our_service_command()[0]).exists():
+    if not Path(our_service_command()[0]).exists():
         raise RuntimeError(
-            f"{our_service_command()[0]} does not exist: install the project (make install), or"
-            f" measure the example alone with --services {DISPATCH_ONLY}"
+            f"{our_service_command()[0]} does not exist: install the project (make install)"
         )
     machine = describe_machine()  # before our own load moves the load average
     bench = Bench(choose_load_generator(args.threads))
     logs = args.out / "tmp"
     logs.mkdir(parents=True, exist_ok=True)
+    n = processes_per_core()
+    stack.enter_context(exchange_removed_afterwards(args.amqp_uri, OUR_EXCHANGE))
+    stack.enter_context(exchange_removed_afterwards(args.amqp_uri, RPC_EXCHANGE))
+    stack.enter_context(queue_removed_afterwards(args.amqp_uri, OUR_RPC_QUEUE))
     contenders: list[RunningService] = []
-    if want_ours:
-        bench.ours = _start_ours(args, stack, logs)
-        bench.recorders[OURS] = stack.enter_context(EventRecorder(args.amqp_uri, OUR_EXCHANGE))
-        contenders.append(bench.ours)
-    if want_theirs:
+    if args.pairs in (BOTH_PAIRS, SINGLE_PROCESS):
+        contenders.append(_start_ours(OURS_SINGLE, 1, args, stack, logs))
         contenders.append(_start_dispatch_only(args, stack, logs))
-        bench.recorders[DISPATCH_ONLY] = stack.enter_context(
-            EventRecorder(args.amqp_uri, DISPATCH_ONLY_EXCHANGE)
-        )
+    if args.pairs in (BOTH_PAIRS, PEER):
+        contenders.append(_start_ours(OURS, n, args, stack, logs))
+        contenders.append(_start_fastapi(n, args, stack, logs))
+    # Both shapes of ours publish to one exchange: one recorder tells their runs apart by token.
+    recorders = {
+        OUR_EXCHANGE: EventRecorder(args.amqp_uri, OUR_EXCHANGE),
+        DISPATCH_ONLY_EXCHANGE: EventRecorder(args.amqp_uri, DISPATCH_ONLY_EXCHANGE),
+        FASTAPI_EXCHANGE: EventRecorder(args.amqp_uri, FASTAPI_EXCHANGE),
+    }
+    for service in contenders:
+        recorder = recorders[EXCHANGES[service.name]]
+        if recorder not in bench.recorders.values():
+            stack.enter_context(recorder)
+        bench.recorders[service.name] = recorder
+    bench.ours = next((s for s in contenders if s.name == OURS), None)
 
     for service in contenders:
         _progress(f"warming up {service.name} for {WARM_UP_S} s")
@@ -261,7 +286,7 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
         "high_concurrency": HIGH_CONCURRENCY,
         "memory_requests": None if memory is None else args.memory_requests,
         "services": [service.name for service in contenders],
-        "web_concurrency": our_service_env("", "", 0)["WEB_CONCURRENCY"],
+        "web_concurrency": n,
     }
     return write_reports(
         args.out,
@@ -273,20 +298,27 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
     )
 
 
-def _start_ours(args: argparse.Namespace, stack: ExitStack, logs: Path) -> RunningService:
+EXCHANGES = {
+    OURS_SINGLE: OUR_EXCHANGE,
+    OURS: OUR_EXCHANGE,
+    DISPATCH_ONLY: DISPATCH_ONLY_EXCHANGE,
+    FASTAPI: FASTAPI_EXCHANGE,
+}
+
+
+def _start_ours(
+    name: str, processes: int, args: argparse.Namespace, stack: ExitStack, logs: Path
+) -> RunningService:
     database_url = stack.enter_context(temporary_database(args.postgres_admin_url))
-    stack.enter_context(exchange_removed_afterwards(args.amqp_uri, OUR_EXCHANGE))
-    stack.enter_context(exchange_removed_afterwards(args.amqp_uri, RPC_EXCHANGE))
-    stack.enter_context(queue_removed_afterwards(args.amqp_uri, OUR_RPC_QUEUE))
     port = free_port()
-    _progress(f"starting {OURS} on port {port}")
+    _progress(f"starting {name} ({processes} process(es)) on port {port}")
     return stack.enter_context(
         running_service(
-            OURS,
+            name,
             our_service_command(),
-            our_service_env(database_url, args.amqp_uri, port),
+            our_service_env(database_url, args.amqp_uri, port, processes),
             port,
-            logs / "ours.log",
+            logs / f"ours-{processes}.log",
             http_ready(OUR_READINESS_PATH),
             OUR_START_TIMEOUT_S,
             cwd=REPO_ROOT,
@@ -308,6 +340,27 @@ def _start_dispatch_only(args: argparse.Namespace, stack: ExitStack, logs: Path)
             port,
             logs / "dispatch_only.log",
             tcp_ready,
+            cwd=REPO_ROOT,
+        )
+    )
+
+
+def _start_fastapi(
+    workers: int, args: argparse.Namespace, stack: ExitStack, logs: Path
+) -> RunningService:
+    database_url = stack.enter_context(temporary_database(args.postgres_admin_url))
+    create_fastapi_schema(database_url)
+    stack.enter_context(exchange_removed_afterwards(args.amqp_uri, FASTAPI_EXCHANGE))
+    port = free_port()
+    _progress(f"starting {FASTAPI} ({workers} workers) on port {port}")
+    return stack.enter_context(
+        running_service(
+            FASTAPI,
+            fastapi_command(port, workers),
+            fastapi_env(database_url, args.amqp_uri),
+            port,
+            logs / "fastapi.log",
+            http_ready(FASTAPI_READINESS_PATH),
             cwd=REPO_ROOT,
         )
     )

@@ -7,8 +7,13 @@ from bench.event_stats import EventStats
 from bench.load import LoadResult
 from bench.stats import median, percentile
 
-OURS = "ours"
-DISPATCH_ONLY = "dispatch-only"
+# The contenders, compared in pairs of equal process counts.
+OURS_SINGLE = "ours x1"  # our service in one process
+DISPATCH_ONLY = "dispatch-only"  # nameko's dispatch-only example, one process
+OURS = "ours xN"  # our service as deployed: one process per core
+FASTAPI = "fastapi xN"  # the FastAPI peer, one uvicorn worker per core
+CONTENDERS = (OURS_SINGLE, DISPATCH_ONLY, OURS, FASTAPI)
+PAIRS = ((OURS_SINGLE, DISPATCH_ONLY), (OURS, FASTAPI))
 ROUND = "round"
 C50 = "c50"
 MEMORY = "memory"
@@ -16,7 +21,7 @@ MEMORY = "memory"
 
 @dataclass(frozen=True)
 class RunResult:
-    service: str  # OURS or DISPATCH_ONLY
+    service: str  # one of CONTENDERS
     kind: str  # ROUND, C50 or MEMORY
     number: int  # the round, 1-based; 1 for the others
     connections: int
@@ -65,9 +70,10 @@ class ServiceFigures:
 
 @dataclass(frozen=True)
 class Summary:
-    ours: ServiceFigures
-    dispatch_only: ServiceFigures
-    ratio: float | None  # ours / dispatch-only, medians
+    figures: dict[str, ServiceFigures]  # by contender
+    single_process_ratio: float | None  # ours x1 / dispatch-only, medians of rounds
+    peer_ratio: float | None  # ours xN / fastapi xN, medians of rounds
+    # Over our service's events, in both shapes:
     lag_p50_ms: float | None
     lag_p99_ms: float | None
     drain_max_s: float | None  # None when some run's events never all arrived
@@ -84,18 +90,27 @@ class Summary:
             figures["memory"]["growth_mb"] = self.memory.growth_mb
         return figures
 
+    @property
+    def ours(self) -> ServiceFigures:
+        return self.figures[OURS]
+
+    def of(self, service: str) -> ServiceFigures:
+        return self.figures[service]
+
 
 def summarize(
     runs: Sequence[RunResult], lags_ms: Sequence[float], memory: MemoryGrowth | None
 ) -> Summary:
-    ours, dispatch_only = _figures(runs, OURS), _figures(runs, DISPATCH_ONLY)
-    accounted = [run.events for run in runs if run.service == OURS and run.events is not None]
+    figures = {service: _figures(runs, service) for service in CONTENDERS}
+    accounted = [
+        run.events for run in runs if run.service in (OURS, OURS_SINGLE) and run.events is not None
+    ]
     drains = [events.drain_s for events in accounted]
     c50 = [run.load.requests_per_s for run in runs if run.service == OURS and run.kind == C50]
     return Summary(
-        ours=ours,
-        dispatch_only=dispatch_only,
-        ratio=_ratio(ours.requests_per_s, dispatch_only.requests_per_s),
+        figures=figures,
+        single_process_ratio=_ratio(figures, OURS_SINGLE, DISPATCH_ONLY),
+        peer_ratio=_ratio(figures, OURS, FASTAPI),
         lag_p50_ms=percentile(lags_ms, 50),
         lag_p99_ms=percentile(lags_ms, 99),
         drain_max_s=None
@@ -104,7 +119,7 @@ def summarize(
         event_runs=len(accounted),
         missing_events=sum(events.missing for events in accounted),
         duplicate_events=sum(events.duplicates for events in accounted),
-        c10_requests_per_s=ours.requests_per_s,
+        c10_requests_per_s=figures[OURS].requests_per_s,
         c50_requests_per_s=median(c50),
         memory=memory,
     )
@@ -124,7 +139,8 @@ def _figures(runs: Sequence[RunResult], service: str) -> ServiceFigures:
     )
 
 
-def _ratio(ours: float | None, theirs: float | None) -> float | None:
-    if ours is None or not theirs:
+def _ratio(figures: dict[str, ServiceFigures], ours: str, theirs: str) -> float | None:
+    mine, other = figures[ours].requests_per_s, figures[theirs].requests_per_s
+    if mine is None or not other:
         return None
-    return ours / theirs
+    return mine / other

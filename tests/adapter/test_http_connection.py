@@ -16,7 +16,7 @@ import eventlet
 import pytest
 from eventlet.event import Event
 
-from registration.entrypoints.http.connection import MAX_HEAD_BYTES, Connection
+from registration.entrypoints.http.connection import MAX_HEAD_BYTES, Connection, Deadlines
 from registration_support.raw_http import LAST_CHUNK, chunked
 
 pytestmark = pytest.mark.adapter
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.adapter
 BODY_LIMIT = 100
 TIMEOUT_SECONDS = 5.0
 PROBLEM_JSON = "application/problem+json"
+DEFAULTS = Deadlines()
 
 
 def echo(environ, start_response):
@@ -89,15 +90,15 @@ class Response:
 class Server:
     """A listening socket whose first accepted connection is served by `Connection`."""
 
-    def __init__(self, app, body_limit: int) -> None:
+    def __init__(self, app, body_limit: int, deadlines: Deadlines) -> None:
         self._listener = eventlet.listen(("127.0.0.1", 0))
         self.address = self._listener.getsockname()
         self._accepted: Event = Event()
-        self._thread = eventlet.spawn(self._serve_one, app, body_limit)
+        self._thread = eventlet.spawn(self._serve_one, app, body_limit, deadlines)
 
-    def _serve_one(self, app, body_limit: int) -> None:
+    def _serve_one(self, app, body_limit: int, deadlines: Deadlines) -> None:
         sock, address = self._listener.accept()
-        connection = Connection(sock, address, app, self.address, body_limit)
+        connection = Connection(sock, address, app, self.address, body_limit, deadlines)
         self._accepted.send(connection)
         connection.serve()
 
@@ -134,6 +135,15 @@ class Client:
         body = self._reader.read(int(headers.get("Content-Length", 0)))
         return Response(int(status_line.split()[1]), headers, body)
 
+    def trickle(self, data: bytes, interval: float) -> None:
+        """Send `data` a byte at a time, until the server hangs up."""
+        for byte in data:
+            try:
+                self._sock.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            eventlet.sleep(interval)
+
     def exchange(self, data: bytes) -> Response:
         self.send(data)
         return self.response()
@@ -156,8 +166,8 @@ class Client:
 def connect():
     clients: list[Client] = []
 
-    def connect(app=echo, body_limit: int = BODY_LIMIT) -> Client:
-        client = Client(Server(app, body_limit))
+    def connect(app=echo, body_limit: int = BODY_LIMIT, deadlines=DEFAULTS) -> Client:
+        client = Client(Server(app, body_limit, deadlines))
         clients.append(client)
         return client
 
@@ -445,3 +455,149 @@ def test_closing_while_the_app_runs_still_answers_with_connection_close(connect)
     assert response.json()["path"] == "/slow"
     assert response.headers["Connection"] == "close"
     assert client.hung_up()
+
+
+def test_a_transfer_encoding_not_ending_in_chunked_gets_a_400_and_a_hang_up(connect):
+    client = connect()
+
+    response = client.exchange(request("POST", "/", "Transfer-Encoding: gzip") + b"hello")
+
+    assert response.status == 400
+    assert response.headers["Content-Type"] == PROBLEM_JSON
+    assert "X-App" not in response.headers  # never reached the application
+    assert client.hung_up()
+
+
+def test_an_empty_transfer_encoding_beside_a_content_length_gets_a_400_and_a_hang_up(connect):
+    client = connect()
+
+    response = client.exchange(
+        request("POST", "/", "Transfer-Encoding: ", "Content-Length: 5") + b"hello"
+    )
+
+    assert response.status == 400
+    assert "X-App" not in response.headers
+    assert client.hung_up()
+
+
+def test_a_coding_before_chunked_gets_a_501_and_a_hang_up(connect):
+    client = connect()
+
+    response = client.exchange(
+        request("POST", "/", "Transfer-Encoding: gzip, chunked") + b"".join(chunked(b"hi"))
+    )
+
+    assert response.status == 501
+    assert response.headers["Content-Type"] == PROBLEM_JSON
+    assert "X-App" not in response.headers
+    assert client.hung_up()
+
+
+def test_chunked_applied_twice_gets_a_400(connect):
+    client = connect()
+
+    response = client.exchange(request("POST", "/", "Transfer-Encoding: chunked, chunked"))
+
+    assert response.status == 400
+    assert client.hung_up()
+
+
+def test_a_transfer_encoding_in_an_http_1_0_request_gets_a_400(connect):
+    client = connect()
+
+    response = client.exchange(
+        request("POST", "/", "Transfer-Encoding: chunked", version="1.0") + LAST_CHUNK
+    )
+
+    assert response.status == 400
+    assert client.hung_up()
+
+
+def test_an_http_1_1_request_without_host_gets_a_400_and_a_hang_up(connect):
+    client = connect()
+
+    response = client.exchange(b"GET / HTTP/1.1\r\nX-Token: abc\r\n\r\n")
+
+    assert response.status == 400
+    assert response.headers["Content-Type"] == PROBLEM_JSON
+    assert "Host" in response.json()["detail"]
+    assert client.hung_up()
+
+
+def test_a_request_with_two_hosts_gets_a_400_and_a_hang_up(connect):
+    client = connect()
+
+    response = client.exchange(request("GET", "/", "Host: other"))
+
+    assert response.status == 400
+    assert "X-App" not in response.headers
+    assert client.hung_up()
+
+
+def test_an_http_1_0_request_without_host_is_served(connect):
+    client = connect()
+
+    response = client.exchange(b"GET /old HTTP/1.0\r\n\r\n")
+
+    assert response.json()["path"] == "/old"
+
+
+def test_a_refused_head_still_lets_the_requests_pipelined_before_it_be_answered(connect):
+    client = connect()
+
+    client.send(request("GET", "/first") + request("POST", "/", "Transfer-Encoding: gzip"))
+
+    assert client.response().json()["path"] == "/first"
+    assert client.response().status == 400
+    assert client.hung_up()
+
+
+SHORT = Deadlines(idle=5.0, head=0.3, body=0.3)
+
+
+def test_a_head_sent_a_byte_at_a_time_is_cut_at_its_deadline_with_a_408(connect):
+    client = connect(deadlines=SHORT)
+    head = request("GET", "/")
+
+    # A byte every 0.1 s would take seconds for the head: well past its deadline.
+    client.trickle(head, interval=0.1)
+    response = client.response()
+
+    assert response.status == 408
+    assert response.headers["Content-Type"] == PROBLEM_JSON
+    assert "X-App" not in response.headers
+    assert client.hung_up()
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut_at_its_deadline_with_a_408(connect):
+    client = connect(deadlines=SHORT)
+    client.send(request("POST", "/", f"Content-Length: {BODY_LIMIT}"))
+
+    client.trickle(b"x" * BODY_LIMIT, interval=0.1)
+    response = client.response()
+
+    assert response.status == 408
+    assert client.hung_up()
+
+
+def test_a_connection_idle_past_its_deadline_is_closed_without_an_answer(connect):
+    client = connect(deadlines=Deadlines(idle=0.3, head=5.0, body=5.0))
+    client.exchange(request("GET", "/"))
+
+    assert client.hung_up()
+    assert client.server.has_stopped_serving()
+
+
+def test_requests_within_their_deadlines_are_served_on_one_connection(connect):
+    client = connect(deadlines=Deadlines(idle=5.0, head=2.0, body=2.0))
+    head = request("POST", "/", "Content-Length: 5")
+
+    client.send(head[:8])
+    eventlet.sleep(0.05)
+    client.send(head[8:] + b"he")
+    eventlet.sleep(0.05)
+    first = client.exchange(b"llo")
+    second = client.exchange(request("GET", "/second"))
+
+    assert first.json()["body"] == "hello"
+    assert second.json()["path"] == "/second"

@@ -7,11 +7,15 @@ uses addresses of its own, so the order of tests does not matter.
 """
 
 import json
+import socket
+import subprocess
 import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
+import eventlet
 import pytest
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
@@ -20,6 +24,7 @@ from nameko.testing.utils import find_free_port
 
 from registration import contracts
 from registration.entrypoints.http.json_body import MAX_BODY_BYTES
+from registration.entrypoints.http.web_server import system_backlog
 from registration_support.databases import fresh_postgres_database
 from registration_support.events import EventRecorder, RecordedEvent
 from registration_support.raw_http import LAST_CHUNK, chunked, exchange
@@ -174,7 +179,18 @@ def test_a_body_of_exactly_64_kib_is_accepted(web_session):
 # --- 400: the body cannot be read as JSON ---------------------------------------------------
 
 
-@pytest.mark.parametrize("body", [b"{", b'{"email": }', b"not json", b""])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b'{"email": }',
+        b"not json",
+        b"",
+        b'{"email": "ada@example.com", "score": NaN}',
+        b'{"email": "ada@example.com", "score": Infinity}',
+        b'{"email": "ada@example.com", "score": -Infinity}',
+    ],
+)
 def test_malformed_json_is_a_400_problem(web_session, body):
     response = web_session.post(
         "/register", data=body, headers={"Content-Type": "application/json"}
@@ -602,6 +618,93 @@ def test_broken_framing_never_gets_a_server_error(service, head, body):
     )
 
     assert response.status < 500
+
+
+# --- RFC 9112's musts, slow and bursty clients -----------------------------------------------
+
+
+REGISTER_HEAD = "POST /register HTTP/1.1\r\nContent-Type: application/json\r\n"
+
+
+@pytest.mark.parametrize(
+    "head, body, status",
+    [
+        ("Host: test\r\nTransfer-Encoding: gzip", b"{}", 400),
+        ("Host: test\r\nTransfer-Encoding: \r\nContent-Length: 2", b"{}", 400),
+        ("Host: test\r\nTransfer-Encoding: gzip, chunked", b"2\r\n{}\r\n0\r\n\r\n", 501),
+        ("Content-Length: 2", b"{}", 400),
+        ("Host: test\r\nHost: other\r\nContent-Length: 2", b"{}", 400),
+    ],
+    ids=["te-not-chunked", "empty-te-and-length", "gzip-then-chunked", "no-host", "two-hosts"],
+)
+def test_a_head_breaking_rfc_9112_is_refused_and_the_connection_closed(service, head, body, status):
+    response = exchange(service, REGISTER_HEAD + head, [body], watch_hang_up=True)
+
+    assert response.status == status
+    assert response.headers["Content-Type"] == PROBLEM_JSON
+    assert json.loads(response.body)["status"] == status
+    assert response.hung_up
+
+
+def test_a_path_with_an_empty_segment_is_not_the_register_route(service):
+    email = new_address()
+    body = json.dumps({"email": email}).encode()
+
+    response = exchange(
+        service,
+        f"POST //register HTTP/1.1\r\nHost: test\r\nContent-Length: {len(body)}"
+        "\r\nContent-Type: application/json",
+        [body],
+    )
+
+    assert response.status == 404
+    with WebSession(service) as session:  # nothing was registered
+        assert register(session, email).status_code == 201
+
+
+def test_a_path_with_empty_segments_is_a_404_never_a_redirect_echoing_the_host(service):
+    response = exchange(service, "GET //entries//x HTTP/1.1\r\nHost: evil.example")
+
+    assert response.status == 404
+    assert response.headers["Content-Type"] == PROBLEM_JSON
+    assert b"evil.example" not in response.body
+
+
+def test_the_listener_takes_the_backlog_the_system_allows(service):
+    port = urlsplit(service).port
+
+    listening = subprocess.run(
+        ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout.split()
+
+    assert int(listening[2]) == system_backlog() > 50  # Send-Q of a listener: its backlog
+
+
+def test_a_client_trickling_its_head_is_cut_with_a_408(container_factory, amqp_uri):
+    service_cls = isolated_service_class()
+    config = {
+        "AMQP_URI": amqp_uri,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
+        "HTTP_HEAD_TIMEOUT_SECONDS": 0.5,
+    }
+    container = container_factory(service_cls, config)
+    replace_dependencies(container, "app")
+    container.start()
+    try:
+        address = (urlsplit(base_url(config)).hostname, urlsplit(base_url(config)).port)
+        with socket.create_connection(address, timeout=5) as sock:
+            for byte in b"GET /health/live HTTP/1.1\r\nHost: test\r\n\r\n":
+                try:
+                    sock.sendall(bytes([byte]))
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+                eventlet.sleep(0.1)
+            status_line = sock.makefile("rb").readline()
+    finally:
+        container.kill()
+        delete_rpc_queue(amqp_uri, service_cls.name)
+
+    assert status_line.split()[1] == b"408"
 
 
 # --- events: exactly one per accepted registration, none for a rejected one -----------------

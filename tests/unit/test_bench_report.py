@@ -5,8 +5,18 @@ import json
 import pytest
 from bench.event_stats import EventStats
 from bench.load import LoadResult
-from bench.report import write_reports
-from bench.summary import C50, DISPATCH_ONLY, OURS, ROUND, MemoryGrowth, RunResult, summarize
+from bench.report import FASTAPI_GUARANTEE, write_reports
+from bench.summary import (
+    C50,
+    DISPATCH_ONLY,
+    FASTAPI,
+    OURS,
+    OURS_SINGLE,
+    ROUND,
+    MemoryGrowth,
+    RunResult,
+    summarize,
+)
 from bench.targets import evaluate_targets
 
 pytestmark = pytest.mark.unit
@@ -24,7 +34,7 @@ SETUP = {
     "rounds": 3,
     "duration_s": 10,
     "connections": 10,
-    "web_concurrency": "unset",
+    "web_concurrency": 2,
 }
 
 
@@ -46,10 +56,14 @@ def load(requests_per_s):
 
 
 RUNS = [
+    RunResult(OURS_SINGLE, ROUND, 1, 10, load(3000), "b11", EVENTS),
+    RunResult(DISPATCH_ONLY, ROUND, 1, 10, load(1500), "bd1"),
     RunResult(OURS, ROUND, 1, 10, load(4000), "bo1", EVENTS),
-    RunResult(DISPATCH_ONLY, ROUND, 1, 10, load(2000), "bd1"),
+    RunResult(FASTAPI, ROUND, 1, 10, load(2500), "bf1", EVENTS),
+    RunResult(OURS_SINGLE, ROUND, 2, 10, load(3000), "b12", EVENTS),
+    RunResult(DISPATCH_ONLY, ROUND, 2, 10, load(1500), "bd2"),
     RunResult(OURS, ROUND, 2, 10, load(4000), "bo2", EVENTS),
-    RunResult(DISPATCH_ONLY, ROUND, 2, 10, load(2000), "bd2"),
+    RunResult(FASTAPI, ROUND, 2, 10, load(2500), "bf2", EVENTS),
     RunResult(OURS, C50, 1, 50, load(4100), "bc", EVENTS),
 ]
 
@@ -70,20 +84,28 @@ def written(tmp_path):
     return tmp_path, markdown
 
 
-def test_the_markdown_names_the_machine_and_compares_the_services(written):
+def test_the_markdown_names_the_machine_and_compares_equal_process_counts(written):
     out, markdown = written
 
     assert (out / "latest.md").read_text() == markdown
     assert "AMD EPYC, 2 cores, 23.5 GB RAM, Linux 6.1.0, Python 3.11.7" in markdown
-    assert "| ratio ours / dispatch-only | 2.00x |" in markdown
-    assert "| req/s (median of rounds) | 4,000 | 2,000 |" in markdown
+    assert "| processes | 1 | 1 | 2 | 2 |" in markdown
+    assert "| req/s (median of rounds) | 3,000 | 1,500 | 4,000 | 2,500 |" in markdown
+    assert "| ratio within the pair | 2.00x | | 1.60x | |" in markdown
+
+
+def test_the_fastapi_peers_weaker_guarantee_stands_next_to_its_figures(written):
+    _, markdown = written
+
+    assert FASTAPI_GUARANTEE in markdown
+    assert "dual write" in FASTAPI_GUARANTEE
 
 
 def test_every_target_has_a_verdict_line(written):
     _, markdown = written
 
     verdicts = [line for line in markdown.splitlines() if line.startswith("- PASS: ")]
-    assert len(verdicts) == 7
+    assert len(verdicts) == 8
 
 
 def test_the_json_holds_every_run_and_the_summary(written):
@@ -92,7 +114,8 @@ def test_the_json_holds_every_run_and_the_summary(written):
     document = json.loads((out / "latest.json").read_text())
 
     assert len(document["runs"]) == len(RUNS)
-    assert document["summary"]["ratio"] == pytest.approx(2.0)
+    assert document["summary"]["single_process_ratio"] == pytest.approx(2.0)
+    assert document["summary"]["peer_ratio"] == pytest.approx(1.6)
     assert document["summary"]["memory"]["growth_mb"] == pytest.approx(5.0)
     assert document["machine"]["cores"] == 2
 

@@ -10,6 +10,10 @@ Bodies are buffered only up to `body_limit` bytes. A request whose body is longe
 longer, is handed to the application at once with what has arrived (the application refuses it
 without reading the rest), and the connection is closed after the answer instead of reading on.
 A chunked body whose framing breaks is handed over with a stream that raises ValueError when read.
+
+RFC 9112's musts that llhttp leaves to its user are kept here: exactly one Host, a
+Transfer-Encoding that ends in chunked and has no other coding, and a deadline for a whole head
+and a whole body, so that a client sending a byte now and then cannot hold a connection forever.
 """
 
 import contextlib
@@ -21,6 +25,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
@@ -31,6 +36,8 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 IDLE_TIMEOUT_SECONDS = 75.0  # a keep-alive connection that sends nothing for this long is closed
+HEAD_TIMEOUT_SECONDS = 10.0  # from a request's first byte to the end of its headers
+BODY_TIMEOUT_SECONDS = 30.0  # from the end of the headers to the end of the body
 MAX_HEAD_BYTES = 65536  # request line and headers (and trailers): llhttp sets no bound of its own
 READ_SIZE = 65536
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -57,6 +64,36 @@ HEAD_TOO_LARGE = _last_answer(
 
 
 SERVER_ERROR = _last_answer(500, "Internal Server Error", "Unexpected error.")
+REQUEST_TIMEOUT = _last_answer(
+    408, "Request Timeout", "The request did not arrive whole within the server's deadline."
+)
+HOST_REQUIRED = _last_answer(
+    400, "Bad Request", "An HTTP/1.1 request carries exactly one Host header."
+)
+FRAMING_UNKNOWN = _last_answer(
+    400, "Bad Request", "The last transfer coding of a request must be chunked, applied once."
+)
+CODING_NOT_IMPLEMENTED = _last_answer(
+    501, "Not Implemented", "Only the chunked transfer coding is supported."
+)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How long a connection waits, in seconds."""
+
+    idle: float = IDLE_TIMEOUT_SECONDS
+    head: float = HEAD_TIMEOUT_SECONDS
+    body: float = BODY_TIMEOUT_SECONDS
+
+
+class _Refused(Exception):
+    """Raised from a parser callback: stops the parser; `answer` is sent, then the connection
+    closes."""
+
+    def __init__(self, answer: bytes) -> None:
+        super().__init__()
+        self.answer = answer
 
 
 class BrokenBody(io.BytesIO):
@@ -74,6 +111,7 @@ class _Request:
         "broken",
         "complete",
         "continue_due",
+        "deadline",
         "head_size",
         "headers",
         "headers_done",
@@ -87,6 +125,7 @@ class _Request:
 
     def __init__(self) -> None:
         self.url = b""
+        self.deadline = 0.0  # of the head until its end, then of the body
         self.headers: list[tuple[bytes, bytes]] = []
         self.continue_due = False  # the client waits for "100 Continue" before the body
         self.head_size = 0
@@ -111,8 +150,11 @@ class Connection:
         app: WsgiApp,
         server_address: tuple[str, int],
         body_limit: int,
+        deadlines: Deadlines = Deadlines(),
     ) -> None:
         self._sock = sock
+        self._deadlines = deadlines
+        self._idle_until = time.monotonic() + deadlines.idle
         self._app = app
         self._body_limit = body_limit
         self._parser = httptools.HttpRequestParser(self)
@@ -136,12 +178,12 @@ class Connection:
         self._closing = False
         # Bytes read since the last request was queued: bounds a head, or trailers, that never end.
         self._unqueued_bytes = 0
-        self._head_refused = False
 
     # -- the parser's callbacks --------------------------------------------------------------
 
     def on_message_begin(self) -> None:
-        self._current = _Request()
+        self._current = request = _Request()
+        request.deadline = time.monotonic() + self._deadlines.head
         self.busy = True  # a request has begun: draining waits for its answer
 
     def on_url(self, url: bytes) -> None:
@@ -164,22 +206,25 @@ class Connection:
         assert request is not None
         parser = self._parser
         request.headers_done = True
+        request.deadline = time.monotonic() + self._deadlines.body
         if request.head_size > MAX_HEAD_BYTES:
-            self._head_refused = True  # answered 431 by _serve; nothing of it reaches the app
-            return
+            raise _Refused(HEAD_TOO_LARGE)  # nothing of it reaches the application
         request.method = parser.get_method().decode("ascii")
         request.version = parser.get_http_version()
+        head = _Head(request.headers)
+        refusal = head.refusal(request.version)
+        if refusal:
+            raise _Refused(refusal)
         request.keep_alive = parser.should_keep_alive()
-        declared = _declared_length(request.headers)
-        if declared is not None and declared > self._body_limit:
+        if head.declared_length is not None and head.declared_length > self._body_limit:
             self._queue(request)  # refused on its headers alone, the body is never read
-        elif request.version == "1.1" and _expects_continue(request.headers):
+        elif request.version == "1.1" and head.expects_continue:
             request.continue_due = True  # sent by _serve, after the answers queued before it
 
     def on_body(self, body: bytes) -> None:
         request = self._current
         assert request is not None
-        if request.queued or self._head_refused:
+        if request.queued:
             return
         request.body.append(body)
         request.size += len(body)
@@ -190,7 +235,7 @@ class Connection:
         request = self._current
         assert request is not None
         request.complete = True
-        if not request.queued and not self._head_refused:
+        if not request.queued:
             self._queue(request)
         self._current = None
 
@@ -224,10 +269,11 @@ class Connection:
         return True
 
     def _serve(self) -> None:
-        self._sock.settimeout(IDLE_TIMEOUT_SECONDS)
         while True:
-            data = self._sock.recv(READ_SIZE)
+            data = self._receive()
             if not data:
+                if data is None and self._current is not None and not self._current.queued:
+                    self._sock.sendall(REQUEST_TIMEOUT)
                 return
             self._unqueued_bytes += len(data)
             stop_after, last_answer = False, b""
@@ -235,11 +281,13 @@ class Connection:
                 self._parser.feed_data(data)
             except httptools.HttpParserUpgrade:
                 stop_after = True  # no protocol switch here: answer what arrived, then close
-            except httptools.HttpParserError:
+            except httptools.HttpParserError as error:
                 # A body whose framing broke goes to the application all the same; anything else
-                # gets the server's 400, after the answers to what was parsed before it.
+                # gets the server's 4xx, after the answers to what was parsed before it.
                 stop_after = True
-                if not self._queue_broken_body():
+                if isinstance(error.__context__, _Refused):
+                    last_answer = error.__context__.answer
+                elif not self._queue_broken_body():
                     last_answer = BAD_REQUEST
             if not stop_after:
                 stop_after, last_answer = self._check_unbounded()
@@ -255,11 +303,27 @@ class Connection:
                 request.continue_due = False
                 self._sock.sendall(CONTINUE)
             self.busy = request is not None
+            if request is None:
+                self._idle_until = time.monotonic() + self._deadlines.idle
+
+    def _receive(self) -> bytes | None:
+        """The next bytes, b"" when the client left, None when the deadline of what is awaited
+        (a next request, the rest of a head, the rest of a body) passed first."""
+        request = self._current
+        deadline = self._idle_until if request is None else request.deadline
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        self._sock.settimeout(left)
+        try:
+            data: bytes = self._sock.recv(READ_SIZE)
+        except TimeoutError:
+            return None
+        self._sock.settimeout(self._deadlines.idle)  # what an answer's write may wait
+        return data
 
     def _check_unbounded(self) -> tuple[bool, bytes]:
         """Whether to stop, and the server's own last answer, for a head or trailers too long."""
-        if self._head_refused:
-            return True, HEAD_TOO_LARGE
         request = self._current
         if request is None or not request.headers_done:
             if self._unqueued_bytes > MAX_HEAD_BYTES:
@@ -379,20 +443,48 @@ def _unquote(path: bytes) -> str:
     return unquote_to_bytes(path).decode("latin-1")
 
 
-def _declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
-    for name, value in headers:
-        if name.lower() == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+class _Head:
+    """What the server itself needs from a request's headers, read in one pass."""
 
+    __slots__ = ("codings", "declared_length", "expects_continue", "hosts")
 
-def _expects_continue(headers: list[tuple[bytes, bytes]]) -> bool:
-    return any(
-        name.lower() == b"expect" and value.lower() == b"100-continue" for name, value in headers
-    )
+    def __init__(self, headers: list[tuple[bytes, bytes]]) -> None:
+        self.hosts = 0
+        self.codings: list[bytes] | None = None  # of Transfer-Encoding, when there is one
+        self.declared_length: int | None = None
+        self.expects_continue = False
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered == b"host":
+                self.hosts += 1
+            elif lowered == b"content-length":
+                if self.declared_length is None:
+                    with contextlib.suppress(ValueError):  # llhttp refuses it anyway
+                        self.declared_length = int(value)
+            elif lowered == b"transfer-encoding":
+                found = [c.strip().lower() for c in value.split(b",") if c.strip()]
+                self.codings = (self.codings or []) + found
+            elif lowered == b"expect":
+                self.expects_continue = value.lower() == b"100-continue"
+
+    def refusal(self, version: str) -> bytes:
+        """The server's own answer to a head that breaks RFC 9112's musts, or b"" if fine."""
+        if self.hosts > 1 or (self.hosts == 0 and version == "1.1"):
+            return HOST_REQUIRED
+        codings = self.codings
+        if codings is None:
+            return b""
+        # An HTTP/1.0 message cannot be chunked: a Transfer-Encoding there is faulty framing.
+        if (
+            version != "1.1"
+            or not codings
+            or codings[-1] != b"chunked"
+            or codings.count(b"chunked") > 1
+        ):
+            return FRAMING_UNKNOWN
+        if len(codings) > 1:
+            return CODING_NOT_IMPLEMENTED
+        return b""
 
 
 def _no_write(data: bytes) -> None:

@@ -36,12 +36,17 @@ def read_json_object(request: Request) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise MalformedJson("The body is not valid UTF-8.") from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_not_json)
     except (ValueError, RecursionError):
         raise MalformedJson("The body is not valid JSON.") from None
     if not isinstance(document, dict):
         raise UnprocessableBody("The body must be a JSON object.")
     return document
+
+
+def _not_json(constant: str) -> Any:
+    """NaN, Infinity and -Infinity: Python's json reads them, RFC 8259 has no such values."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _too_large() -> PayloadTooLarge:

@@ -12,6 +12,13 @@ keep-alive connections, so that a client either gets its answer or cannot connec
 Readiness answers 503 from the moment draining begins. Behind a balancer that learns of a
 replica's shutdown only from its health checks (Kubernetes endpoints, HAProxy), set
 SHUTDOWN_GRACE_SECONDS to keep accepting, and failing readiness, for that long first.
+
+eventlet listens with a backlog of 50: a burst of new connections overflows it and the kernel
+drops their SYNs, each dropped client waiting a second to retry. The listener takes what the
+system allows instead (`WEB_SERVER_BACKLOG` to choose less).
+
+What it relies on inside nameko 2.14.1 (private attributes, the code it replaces) is pinned
+by tests/adapter/test_nameko_web_tripwire.py.
 """
 
 import logging
@@ -23,16 +30,37 @@ import eventlet
 from eventlet.semaphore import Semaphore
 from nameko.web.server import WebServer
 
-from registration.entrypoints.http.connection import Connection
+from registration.entrypoints.http.connection import Connection, Deadlines
 
 log = logging.getLogger(__name__)
 
 # Longer than any request may take (the database calls are bounded by DATABASE_TIMEOUT_SECONDS);
 # what is left after it is killed by the container as before.
 DRAIN_SECONDS = 10.0
+SOMAXCONN_PATH = "/proc/sys/net/core/somaxconn"
 
 
-class FastWebServer(WebServer):
+def system_backlog() -> int:
+    """The longest accept queue the kernel grants (it caps any larger backlog to this)."""
+    try:
+        with open(SOMAXCONN_PATH) as file:
+            return int(file.read())
+    except (OSError, ValueError):
+        return socket.SOMAXCONN
+
+
+def deadlines_from_config(config: dict) -> Deadlines:  # type: ignore[type-arg]
+    default = Deadlines()
+    return Deadlines(
+        idle=default.idle,
+        head=float(config.get("HTTP_HEAD_TIMEOUT_SECONDS") or default.head),
+        body=float(config.get("HTTP_BODY_TIMEOUT_SECONDS") or default.body),
+    )
+
+
+class LlhttpWebServer(WebServer):
+    """nameko's web server extension, each connection served by `Connection` (llhttp)."""
+
     # Bodies are held in memory up to this size; a longer one is refused unread (see Connection).
     body_limit = 64 * 1024 + 1
 
@@ -43,11 +71,15 @@ class FastWebServer(WebServer):
         self._drained = False
         self.draining = False
         self._app = None
+        self._deadlines = Deadlines()
 
     def start(self) -> None:
         if not self._starting:
             self._starting = True
-            self._sock = eventlet.listen(self.bind_addr)
+            config = self.container.config
+            self._deadlines = deadlines_from_config(config)
+            backlog = int(config.get("WEB_SERVER_BACKLOG") or 0) or system_backlog()
+            self._sock = eventlet.listen(self.bind_addr, backlog=backlog)
             self._sock.settimeout(None)  # as nameko's: kombu may have set a default timeout
             self._app = self.get_wsgi_app()
             self._gt = self.container.spawn_managed_thread(self.run)
@@ -70,7 +102,9 @@ class FastWebServer(WebServer):
         # Answers go out in one write; without this, Nagle's algorithm could hold a small answer
         # back until the client's delayed ACK.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connection = Connection(sock, address, self._app, self._sock.getsockname(), self.body_limit)
+        connection = Connection(
+            sock, address, self._app, self._sock.getsockname(), self.body_limit, self._deadlines
+        )
         self._connections.add(connection)
         try:
             connection.serve()
