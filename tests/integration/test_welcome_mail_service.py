@@ -57,7 +57,7 @@ def smtp_server():
 def config(amqp_uri, fresh_postgres_url, smtp_server):
     return {
         "AMQP_URI": amqp_uri,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "WELCOME_WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "max_workers": 4,
         "WELCOME_DATABASE_URL": fresh_postgres_url,
         "NOTIFIER": "smtp",
@@ -86,7 +86,7 @@ def start(container_factory, config):
 
 @pytest.fixture
 def base_url(config):
-    return f"http://{config['WEB_SERVER_ADDRESS']}"
+    return f"http://{config['WELCOME_WEB_SERVER_ADDRESS']}"
 
 
 def metric(base_url: str, name: str) -> float:
@@ -164,6 +164,35 @@ def test_health_answers_ok_in_json(deployed, start, base_url):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_liveness_answers_ok_in_json(deployed, start, base_url):
+    start(deployed)
+
+    response = requests.get(f"{base_url}/health/live", timeout=5)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_an_unknown_path_answers_a_problem_document(deployed, start, base_url):
+    start(deployed)
+
+    response = requests.get(f"{base_url}/no-such-page", timeout=5)
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+def test_a_wrong_method_answers_a_problem_document_with_allow(deployed, start, base_url):
+    start(deployed)
+
+    response = requests.post(f"{base_url}/health/live", timeout=5)
+
+    assert response.status_code == 405
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "GET" in response.headers["Allow"]
 
 
 def test_metrics_are_exposed_in_the_prometheus_text_format(deployed, start, base_url):

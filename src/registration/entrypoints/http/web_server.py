@@ -17,9 +17,11 @@ from functools import partial
 
 import eventlet
 from eventlet.semaphore import Semaphore
+from nameko.constants import WEB_SERVER_CONFIG_KEY
 from nameko.web.server import WebServer
 
 from registration.entrypoints.http.connection import Connection
+from registration.infrastructure.listening import listen
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ class FastWebServer(WebServer):
     def start(self) -> None:
         if not self._starting:
             self._starting = True
-            self._sock = eventlet.listen(self.bind_addr)
+            self._sock = listen(self.bind_addr, WEB_SERVER_CONFIG_KEY)
             self._sock.settimeout(None)  # as nameko's: kombu may have set a default timeout
             self._app = self.get_wsgi_app()
             self._gt = self.container.spawn_managed_thread(self.run)
