@@ -8,7 +8,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resource
 # With pyenv's shims, `python3.13` runs only when pyenv is told which 3.13 to use.
 PYENV_FOR_PYTHON := $(if $(filter python3.%,$(PYTHON)),PYENV_VERSION=$${PYENV_VERSION:-$(patsubst python%,%,$(PYTHON))})
 
-.PHONY: install run run-subscriber migrate test test-fast lint lint-openapi format bench clean
+.PHONY: install run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean
 
 # What `make test`, `make lint` and `make bench` need; the image installs the runtime only.
 install: $(VENV)/.installed
@@ -27,11 +27,14 @@ run: export SERVICE_NAME ?= nameko_registration_service
 run: install
 	$(BIN)/registration-run
 
-# Its own port, whatever WEB_SERVER_ADDRESS `make run` was given, so both run on one machine.
-run-subscriber: export WELCOME_WEB_SERVER_ADDRESS ?= 0.0.0.0:8001
+# On its own port (WELCOME_WEB_SERVER_ADDRESS, :8001), whatever WEB_SERVER_ADDRESS `make run` has.
 run-subscriber: export SERVICE_NAME ?= welcome_mail_service
 run-subscriber: install
 	$(BIN)/welcome-run
+
+# A local SMTP server that prints every mail it receives, where `make run-subscriber` sends them.
+mail: install
+	$(BIN)/aiosmtpd --nosetuid --listen 127.0.0.1:1025
 
 test: install
 	$(BIN)/python scripts/ensure_services.py
