@@ -75,6 +75,7 @@ def test_the_outbox_tool_works_outside_the_repository(tmp_path, fresh_postgres_u
 
     assert result.returncode == 0, result.stderr
     assert '"pending": 0' in result.stdout
+    assert result.stderr == ""
 
 
 def test_the_outbox_tool_says_what_is_wrong_with_a_date_in_the_options_terms(tmp_path):
