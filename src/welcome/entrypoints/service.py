@@ -1,6 +1,6 @@
 """The welcome-mail subscriber: one welcome mail per RegisteredEntryEvent, plus health and metrics.
 
-Run: `nameko run --config config.yml welcome.entrypoints.service`
+Run: `welcome-run` (nameko, on WELCOME_WEB_SERVER_ADDRESS; see entrypoints/run.py)
 """
 
 import json
