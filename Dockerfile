@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 # One image for both Nameko services: `registration-run` (default) and the welcome subscriber
-# (docker-compose.yml overrides the command). Bump both FROM lines together.
+# (`welcome-run`, docker-compose.yml overrides the command). Bump both FROM lines together;
+# the newest Python the test suite passes on (pyproject.toml's requires-python).
 
 # --- builder: a virtual environment with the runtime dependencies only ----------------------------
-FROM python:3.11.16-slim-bookworm AS builder
+FROM python:3.13.13-slim-bookworm AS builder
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -24,7 +25,7 @@ RUN pip install --no-cache-dir --no-deps -c constraints.txt . \
  && pip check
 
 # --- runtime ------------------------------------------------------------------------------------
-FROM python:3.11.16-slim-bookworm AS runtime
+FROM python:3.13.13-slim-bookworm AS runtime
 
 # A fixed uid/gid so volumes and Kubernetes securityContext can name it.
 RUN groupadd --system --gid 10001 app \
@@ -42,7 +43,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 # /app belongs to the app user: the SQLite fallback of DATABASE_URL writes its file here.
 WORKDIR /app
-COPY config.yml /app/config.yml
+COPY src/registration/config.yml /app/config.yml
 
 USER 10001:10001
 

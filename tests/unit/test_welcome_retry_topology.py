@@ -56,3 +56,45 @@ def test_failed_attempts_wait_in_the_delay_queues_in_order_until_none_is_left():
 
 def test_without_delays_the_first_failure_is_the_last():
     assert topology(()).delay_queue_after(1) is None
+
+
+def quorum_topology() -> RetryTopology:
+    return RetryTopology.around(WORK_QUEUE, "svc", "method", (1.0,), queue_type="quorum")
+
+
+def test_classic_is_the_default_and_leaves_the_work_queue_as_nameko_declares_it():
+    assert topology().work_queue_arguments == {}
+    assert not topology().dead_letter_queue.queue_arguments
+
+
+def test_in_quorum_mode_every_queue_is_a_quorum_queue():
+    queues = [*quorum_topology().delay_queues, quorum_topology().dead_letter_queue]
+
+    assert all(queue.queue_arguments["x-queue-type"] == "quorum" for queue in queues)
+    assert quorum_topology().work_queue_arguments["x-queue-type"] == "quorum"
+
+
+def test_in_quorum_mode_a_message_past_the_delivery_limit_goes_to_the_dead_letter_queue():
+    arguments = quorum_topology().work_queue_arguments
+
+    assert arguments["x-delivery-limit"] == 20
+    assert (arguments["x-dead-letter-exchange"], arguments["x-dead-letter-routing-key"]) == (
+        "",
+        "svc.dead_letter",
+    )
+    assert arguments["x-dead-letter-strategy"] == "at-least-once"
+
+
+def test_in_quorum_mode_a_delay_queue_returns_its_messages_at_least_once():
+    arguments = quorum_topology().delay_queues[0].queue_arguments
+
+    assert arguments["x-dead-letter-routing-key"] == WORK_QUEUE
+    assert (arguments["x-dead-letter-strategy"], arguments["x-overflow"]) == (
+        "at-least-once",
+        "reject-publish",
+    )
+
+
+def test_an_unknown_queue_type_is_refused():
+    with pytest.raises(ValueError, match="WELCOME_QUEUE_TYPE"):
+        RetryTopology.around(WORK_QUEUE, "svc", "method", (1.0,), queue_type="stream")

@@ -3,7 +3,7 @@
 import contextlib
 import time
 
-from amqp.exceptions import NotFound
+from amqp.exceptions import NotFound, PreconditionFailed
 from kombu import Connection, Queue
 
 
@@ -36,6 +36,22 @@ def message_count(amqp_uri: str, name: str) -> int:
         _, count, _ = channel.queue_declare(name, passive=True)
         channel.close()
         return count
+
+
+def declared_with(amqp_uri: str, name: str, arguments: dict) -> bool:
+    """Whether the existing queue `name` has exactly these arguments (e.g. x-queue-type): the
+    broker refuses a redeclaration with any other (PRECONDITION_FAILED); no management plugin."""
+    with Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        try:
+            channel.queue_declare(name, passive=True)  # it exists: nothing is created below
+            channel.queue_declare(name, durable=True, auto_delete=False, arguments=arguments)
+        except PreconditionFailed:
+            return False
+        else:
+            return True
+        finally:
+            _close_quietly(channel)
 
 
 def wait_for_message_where(amqp_uri: str, queue_name: str, matches, timeout: float = 15.0):

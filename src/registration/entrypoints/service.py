@@ -1,6 +1,6 @@
 """The Nameko service `nameko_registration_service`: HTTP and RPC entrypoints, nothing more.
 
-Run with `nameko run --config config.yml registration.entrypoints.service`.
+Run with `registration-run` (migrations, then nameko; see entrypoints/cli/run.py).
 """
 
 import logging

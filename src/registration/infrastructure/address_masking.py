@@ -10,6 +10,8 @@ _ADDRESS = re.compile(r"""(?:"[^"\r\n]*"|[^\s<>()\[\],;:"'@]+)@[^\s<>()\[\],;:"'
 def mask_address(address: str) -> str:
     """`alice@example.com` -> `a***@example.com`: enough to tell two apart, not to write to."""
     local, _, domain = address.rpartition("@")
+    if local.endswith("***"):  # masked already: a second pass must not mask the mask
+        return address
     first = local.strip('"')[:1]
     return f"{first}***@{domain}"
 

@@ -1,7 +1,13 @@
-"""Reads config.yml the way `nameko run` does, for the command-line tools."""
+"""Reads config.yml the way `nameko run` does, for the command-line tools.
+
+Which file: `--config` or $CONFIG when given; else `config.yml` in the working directory (the
+repository's, a symlink to the packaged one); else the one installed with the package, so the
+tools work from any directory. Every value in it comes from the environment anyway.
+"""
 
 import os
 import warnings
+from importlib.resources import files
 from typing import Any
 
 import yaml
@@ -10,8 +16,18 @@ with warnings.catch_warnings():  # nameko 2.14's CLI module imports the deprecat
     warnings.simplefilter("ignore")
     from nameko.cli.main import setup_yaml_parser
 
+LOCAL_CONFIG = "config.yml"
+
+
+def config_path(path: str | None = None) -> str:
+    if path or (path := os.environ.get("CONFIG")):
+        return path
+    if os.path.exists(LOCAL_CONFIG):
+        return LOCAL_CONFIG
+    return str(files("registration") / "config.yml")
+
 
 def load_config(path: str | None = None) -> dict[str, Any]:
     setup_yaml_parser()  # nameko's ${VAR:default} substitution
-    with open(path or os.environ.get("CONFIG", "config.yml"), encoding="utf-8") as stream:
+    with open(config_path(path), encoding="utf-8") as stream:
         return yaml.safe_load(stream) or {}

@@ -59,6 +59,17 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+class ExpectedErrorsWithoutTraceback(logging.Filter):
+    """nameko logs an entrypoint's expected exception (a refused mail, a broken payload) as a
+    warning with its whole traceback; the entrypoint's own line already says what went wrong
+    and what happens next, so the traceback only buries it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "nameko.containers" and str(record.msg).startswith("(expected)"):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _TRACEBACKS = logging.Formatter()
 

@@ -11,6 +11,8 @@ def mask_address(address: str) -> str:
     local, at, domain = address.rpartition("@")
     if not at:
         return "***"
+    if local.endswith("***"):  # masked already: a second pass must not mask the mask
+        return address
     return f"{local[:1]}***@{domain}"
 
 

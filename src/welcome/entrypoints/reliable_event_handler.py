@@ -60,7 +60,10 @@ class ReliableEventHandler(EventHandler):
             service_name=self.container.service_name,
             method_name=self.method_name,
             delays_seconds=bootstrap.retry_delays_seconds(config),
+            queue_type=bootstrap.queue_type(config),
         )
+        # nameko declares the work queue when its consumer starts: with these arguments
+        self.queue.queue_arguments = self.topology.work_queue_arguments
         ssl = config.get(AMQP_SSL_CONFIG_KEY)
         self.rerouter = MessageRerouter(
             self.queue_consumer.amqp_uri, ssl, config.get(LOGIN_METHOD_CONFIG_KEY)

@@ -8,11 +8,35 @@ One delay queue per configured delay, each with a queue-wide TTL: a per-message 
 shared queue would hold a short delay behind a longer one at the head. The delay is part of
 the queue's name, so changing RETRY_DELAYS_SECONDS declares new queues instead of redeclaring
 old ones with other arguments (which RabbitMQ refuses with PRECONDITION_FAILED).
+
+WELCOME_QUEUE_TYPE chooses classic queues (the default: what a broker already holds stays
+valid, as a classic queue cannot be redeclared as quorum) or quorum queues (replicated, for a
+cluster). A quorum queue gives up on a message after DELIVERY_LIMIT deliveries (RabbitMQ 4
+defaults to 20, set here so 3.x behaves alike); the work queue then dead-letters it into the
+dead-letter queue instead of dropping it. Our own retries do not count: each one is a new
+message. Quorum queues dead-letter at least once, so a message moved by the broker is confirmed
+where it lands.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from kombu import Queue
+
+CLASSIC, QUORUM = "classic", "quorum"
+QUEUE_TYPES = (CLASSIC, QUORUM)
+DELIVERY_LIMIT = 20
+
+
+def queue_arguments(queue_type: str, **arguments: Any) -> dict[str, Any]:
+    """`arguments` for a queue of `queue_type`; quorum queues dead-letter at least once."""
+    if queue_type == CLASSIC:
+        return arguments
+    quorum: dict[str, Any] = {"x-queue-type": QUORUM, **arguments}
+    if "x-dead-letter-exchange" in arguments:
+        # at-least-once dead-lettering requires the queue to refuse, not drop, on overflow
+        quorum |= {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+    return quorum
 
 
 def delay_queue_name(service_name: str, method_name: str, delay_seconds: float) -> str:
@@ -28,6 +52,8 @@ class RetryTopology:
     work_queue_name: str
     delay_queues: tuple[Queue, ...]
     dead_letter_queue: Queue
+    # what the work queue (declared by nameko's handler) is declared with
+    work_queue_arguments: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def around(
@@ -36,22 +62,43 @@ class RetryTopology:
         service_name: str,
         method_name: str,
         delays_seconds: tuple[float, ...],
+        queue_type: str = CLASSIC,
     ) -> "RetryTopology":
+        if queue_type not in QUEUE_TYPES:
+            raise ValueError(f"WELCOME_QUEUE_TYPE must be one of {QUEUE_TYPES}, not {queue_type!r}")
         delay_queues = tuple(
             Queue(
                 delay_queue_name(service_name, method_name, delay),
                 durable=True,
-                queue_arguments={
-                    "x-message-ttl": _milliseconds(delay),
-                    # back through the default exchange, straight into the work queue
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": work_queue_name,
-                },
+                queue_arguments=queue_arguments(
+                    queue_type,
+                    **{
+                        "x-message-ttl": _milliseconds(delay),
+                        # back through the default exchange, straight into the work queue
+                        "x-dead-letter-exchange": "",
+                        "x-dead-letter-routing-key": work_queue_name,
+                    },
+                ),
             )
             for delay in delays_seconds
         )
-        dead_letter_queue = Queue(dead_letter_queue_name(service_name), durable=True)
-        return cls(work_queue_name, delay_queues, dead_letter_queue)
+        dead_letter_name = dead_letter_queue_name(service_name)
+        dead_letter_queue = Queue(
+            dead_letter_name, durable=True, queue_arguments=queue_arguments(queue_type)
+        )
+        work_queue_arguments = (
+            queue_arguments(
+                queue_type,
+                **{
+                    "x-delivery-limit": DELIVERY_LIMIT,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": dead_letter_name,
+                },
+            )
+            if queue_type == QUORUM
+            else {}
+        )
+        return cls(work_queue_name, delay_queues, dead_letter_queue, work_queue_arguments)
 
     @property
     def max_attempts(self) -> int:

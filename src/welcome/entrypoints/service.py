@@ -1,12 +1,10 @@
 """The welcome-mail subscriber: one welcome mail per RegisteredEntryEvent, plus health and metrics.
 
-Run: `nameko run --config config.yml welcome.entrypoints.service`
+Run: `welcome-run` (nameko, on WELCOME_WEB_SERVER_ADDRESS; see entrypoints/run.py)
 """
 
 import json
 import logging
-
-from nameko.web.handlers import http
 
 from welcome.application.errors import NotificationFailed
 from welcome.application.welcome_new_registration import WelcomeOutcome
@@ -19,6 +17,7 @@ from welcome.entrypoints.registered_entry_event import (
     notice_from_payload,
 )
 from welcome.entrypoints.reliable_event_handler import reliable_event_handler
+from welcome.entrypoints.web import http
 from welcome.event_log import EventLog
 
 _log = logging.getLogger(__name__)
@@ -52,6 +51,10 @@ class WelcomeMailService:
 
     @http("GET", "/health")
     def health(self, request):
+        return 200, {"Content-Type": "application/json"}, json.dumps({"status": "ok"})
+
+    @http("GET", "/health/live")
+    def live(self, request):
         return 200, {"Content-Type": "application/json"}, json.dumps({"status": "ok"})
 
     @http("GET", "/metrics")

@@ -73,13 +73,20 @@ def _replay(store: OutboxStore, settings: Settings, args: argparse.Namespace) ->
 
 
 def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 date and time, e.g. 2026-11-01T00:00:00+00:00"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="registration-outbox", description=__doc__.split("\n")[0])
-    parser.add_argument("--config", help="config file (default: $CONFIG or config.yml)")
+    parser.add_argument(
+        "--config", help="config file (default: $CONFIG, else ./config.yml, else the packaged one)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("status", help="pending count and the oldest pending event's age")
     replay = commands.add_parser("replay", help="re-publish stored events of a time range")

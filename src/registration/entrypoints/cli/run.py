@@ -1,34 +1,38 @@
 """`registration-run`: migrate, then become `nameko run` (exec, so signals reach nameko directly).
 
 The container's CMD and `make run` use it. WEB_CONCURRENCY > 1 starts that many processes sharing
-the port (eventlet listens with SO_REUSEPORT), each with its own relay; the relays cooperate
+the port (SO_REUSEPORT, only among themselves), each with its own relay; the relays cooperate
 through the outbox's row locks.
 """
 
 import ctypes
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 
 from registration.entrypoints.cli.migrate import main as migrate
+from registration.infrastructure import nameko_cli
+from registration.infrastructure.config_file import config_path
+from registration.infrastructure.listening import SHARED_PORT_VARIABLE
 
 SERVICE_MODULE = "registration.entrypoints.service"
+ADDRESS_KEY, DEFAULT_ADDRESS = "WEB_SERVER_ADDRESS", "0.0.0.0:8000"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def main() -> None:
+    config = config_path()
+    nameko_cli.exit_if_address_in_use(config, ADDRESS_KEY, DEFAULT_ADDRESS)
     migrate()
-    config = os.environ.get("CONFIG", "config.yml")
-    nameko = shutil.which("nameko", path=os.path.dirname(sys.executable)) or "nameko"
-    command = [nameko, "run", "--config", config, SERVICE_MODULE]
+    command = nameko_cli.command(config, SERVICE_MODULE)
     processes = int(os.environ.get("WEB_CONCURRENCY", "1"))
     if processes <= 1:
         os.execv(command[0], command)
     with tempfile.TemporaryDirectory(prefix="registration-metrics-") as metrics_dir:
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+        os.environ[SHARED_PORT_VARIABLE] = "1"
         # Each child in its own session: a signal sent to this process group reaches the children
         # once, through `forward`; nameko 2.14.1 can hang when two SIGTERMs arrive together.
         children = [

@@ -28,9 +28,11 @@ from functools import partial
 
 import eventlet
 from eventlet.semaphore import Semaphore
+from nameko.constants import WEB_SERVER_CONFIG_KEY
 from nameko.web.server import WebServer
 
 from registration.entrypoints.http.connection import Connection, Deadlines
+from registration.infrastructure.listening import listen
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,7 @@ class LlhttpWebServer(WebServer):
             config = self.container.config
             self._deadlines = deadlines_from_config(config)
             backlog = int(config.get("WEB_SERVER_BACKLOG") or 0) or system_backlog()
-            self._sock = eventlet.listen(self.bind_addr, backlog=backlog)
+            self._sock = listen(self.bind_addr, WEB_SERVER_CONFIG_KEY, backlog)
             self._sock.settimeout(None)  # as nameko's: kombu may have set a default timeout
             self._app = self.get_wsgi_app()
             self._gt = self.container.spawn_managed_thread(self.run)

@@ -1,0 +1,87 @@
+"""The commands a newcomer types: clear one-line errors, from any directory, no traceback."""
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.integration.service_process import free_port
+
+pytestmark = pytest.mark.integration
+
+BIN = Path(sys.executable).parent
+
+
+def run(command: str, *args: str, cwd: Path, **environment: str) -> subprocess.CompletedProcess:
+    # no CONFIG: each tool finds its configuration by itself, wherever it is started
+    env = {k: v for k, v in os.environ.items() if k not in {"CONFIG", "PYTHONWARNINGS"}}
+    return subprocess.run(
+        [str(BIN / command), *args],
+        cwd=cwd,
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def taken_address() -> Iterator[str]:
+    """A port another program listens on, the way eventlet would (SO_REUSEPORT)."""
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", free_port()))
+        other.listen()
+        yield f"127.0.0.1:{other.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("concurrency", ["1", "2"])
+def test_the_api_on_a_port_in_use_stops_with_one_line(tmp_path, taken_address, concurrency):
+    result = run(
+        "registration-run",
+        cwd=tmp_path,
+        WEB_SERVER_ADDRESS=taken_address,
+        WEB_CONCURRENCY=concurrency,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'registration.db'}",
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[-1] == (
+        f"error: WEB_SERVER_ADDRESS={taken_address} is already in use by another process; "
+        "choose a free port"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_the_subscriber_on_a_port_in_use_stops_with_one_line(tmp_path, taken_address):
+    result = run("welcome-run", cwd=tmp_path, WELCOME_WEB_SERVER_ADDRESS=taken_address)
+
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        f"error: WELCOME_WEB_SERVER_ADDRESS={taken_address} is already in use by another "
+        "process; choose a free port"
+    )
+
+
+def test_the_outbox_tool_works_outside_the_repository(tmp_path, fresh_postgres_url):
+    assert (
+        run("registration-migrate", cwd=tmp_path, DATABASE_URL=fresh_postgres_url).returncode == 0
+    )
+
+    result = run("registration-outbox", "status", cwd=tmp_path, DATABASE_URL=fresh_postgres_url)
+
+    assert result.returncode == 0, result.stderr
+    assert '"pending": 0' in result.stdout
+    assert result.stderr == ""
+
+
+def test_the_outbox_tool_says_what_is_wrong_with_a_date_in_the_options_terms(tmp_path):
+    result = run("registration-outbox", "replay", "--since", "yesterday", cwd=tmp_path)
+
+    assert result.returncode == 2
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "argument --since: 'yesterday' is not an ISO-8601 date and time" in last_line
+    assert "_moment" not in result.stderr
