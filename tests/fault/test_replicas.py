@@ -144,7 +144,11 @@ def test_no_registration_fails_after_the_database_ended_every_session(replicas):
     loads = [replicas.load(replica).start() for replica in replicas.replicas]
     time.sleep(WARM_UP_SECONDS)
     warm = [answer for load in loads for answer in load.stop()]
+    carried = [replica.database_link.connections_accepted() for replica in replicas.replicas]
     ended = terminate_every_session(replicas.database_url)
+    # The test's proxies stand in the path: the service sees the end once they passed it on.
+    for replica, count in zip(replicas.replicas, carried, strict=True):
+        assert replica.database_link.wait_until_ended(count), "the proxy kept a session open"
     after = []
     for number in range(REGISTRATIONS_AFTER):
         replica = replicas.replicas[number % 2]

@@ -1,5 +1,7 @@
 """The test's handle on a `tcp_proxy` process: start it in front of a port, cut, restore."""
 
+import time
+
 from tests.support.line_process import LineProcess
 
 MODES = ("refuse", "blackhole")
@@ -24,7 +26,18 @@ class ProxyProcess:
         self._command("restore")
 
     def connections_accepted(self) -> int:
-        return int(self._command("stats").split("=")[1])
+        return self._stats()["accepted"]
+
+    def wait_until_ended(self, connections: int, timeout: float = 10.0) -> bool:
+        """Whether `connections` forwarded connections have ended, both sides closed."""
+        deadline = time.monotonic() + timeout
+        while self._stats()["ended"] < connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self._stats()["ended"] >= connections
+
+    def _stats(self) -> dict[str, int]:
+        answer = self._command("stats").removeprefix("ok ")
+        return {name: int(value) for name, value in (f.split("=") for f in answer.split())}
 
     def close(self) -> None:
         self._process.close()

@@ -9,7 +9,8 @@ Commands arrive one per line on stdin and are answered on stdout:
     mute           keep every connection and pass requests on, but drop every reply: the
                    upstream acts on what it receives and the client never hears back
     restore        forward again, closing every connection (held, muted or open)
-    stats          how many connections were accepted so far
+    stats          how many connections were accepted so far, and how many of those carried
+                   traffic and have ended
 
 End of stdin stops the proxy.
 """
@@ -28,6 +29,7 @@ class CuttableProxy:
         self.port = 0
         self.mode = "forward"
         self.accepted = 0
+        self.ended = 0  # client connections closed since (a cut's too)
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
 
@@ -92,6 +94,7 @@ class CuttableProxy:
         )
         self._discard(client_out)
         self._discard(server_out)
+        self.ended += 1
 
     def _discard(self, writer: asyncio.StreamWriter) -> None:
         self._open.discard(writer)
@@ -127,7 +130,7 @@ async def serve(upstream_port: int) -> None:
             await proxy.restore()
             _answer("ok restore")
         elif command == ["stats"]:
-            _answer(f"ok accepted={proxy.accepted}")
+            _answer(f"ok accepted={proxy.accepted} ended={proxy.ended}")
         else:
             _answer(f"error unknown command {line.strip()!r}")
     await proxy.close()
