@@ -65,7 +65,7 @@ def bootstrap(
         amqp = ConfirmedAmqpPublisher(settings.amqp_uri, EVENTS_EXCHANGE)
         relay = OutboxRelay(
             store,
-            amqp.publish,
+            amqp,
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             retention=settings.outbox_retention,

@@ -56,7 +56,7 @@ def test_relayed_events_reach_a_plain_amqp_consumer_as_the_contract_says(
     service, database, events, publishers
 ):
     entry = service.register_entry(unique_address())
-    OutboxRelay(OutboxStore(database), publishers().publish).relay_pending()
+    OutboxRelay(OutboxStore(database), publishers()).relay_pending()
 
     [body] = events.wait_for({str(entry.id)})
     [message] = events.messages_about({str(entry.id)})
@@ -70,9 +70,7 @@ def test_relayed_events_reach_a_plain_amqp_consumer_as_the_contract_says(
 
 def test_two_relays_on_one_outbox_publish_each_event_once(service, database, events, publishers):
     expected = {str(service.register_entry(unique_address()).id) for _ in range(300)}
-    relays = [
-        OutboxRelay(OutboxStore(database), publishers().publish, batch_size=20) for _ in range(2)
-    ]
+    relays = [OutboxRelay(OutboxStore(database), publishers(), batch_size=20) for _ in range(2)]
 
     pool = eventlet.GreenPool()
     counts = list(pool.imap(lambda relay: relay.relay_pending(), relays))
@@ -90,7 +88,7 @@ def test_two_relays_on_one_outbox_publish_each_event_once(service, database, eve
 def test_an_unreachable_broker_leaves_events_pending(service, database, publishers):
     service.register_entry(unique_address())
     store = OutboxStore(database)
-    relay = OutboxRelay(store, publishers("amqp://guest:guest@127.0.0.1:1/").publish)
+    relay = OutboxRelay(store, publishers("amqp://guest:guest@127.0.0.1:1/"))
 
     with pytest.raises(BrokerUnavailable):
         relay.relay_pending()
@@ -104,7 +102,7 @@ def test_the_replay_command_republishes_stored_events_with_their_ids(
     from registration.entrypoints.cli import outbox as outbox_cli
 
     entries = {str(service.register_entry(unique_address()).id) for _ in range(3)}
-    OutboxRelay(OutboxStore(database), publishers().publish).relay_pending()
+    OutboxRelay(OutboxStore(database), publishers()).relay_pending()
     first_pass = events.wait_for(entries)
 
     monkeypatch.setenv("DATABASE_URL", fresh_postgres_url)

@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.group_commit import BATCH_INSERT, GroupCommitWriter, batch_parameters
+from registration.adapters.sql.outbox_rows import OutboxMessage
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.email import Email
 from registration.domain.entry import Entry

@@ -1,17 +1,15 @@
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 
-from registration.adapters.outbox.message import PendingMessage
+from registration.adapters.outbox.message_sink import MessageSink
 from registration.adapters.outbox.store import OutboxStore
 from registration.application.errors import StorageUnavailable
 from registration.infrastructure import metrics
 
 log = logging.getLogger(__name__)
-
-Publish = Callable[[Sequence[PendingMessage]], None]
 
 
 class Backoff:
@@ -39,7 +37,7 @@ class OutboxRelay:
     def __init__(
         self,
         store: OutboxStore,
-        publish: Publish,
+        sink: MessageSink,
         *,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
@@ -49,7 +47,7 @@ class OutboxRelay:
         before_round: Callable[[], object] | None = None,
     ) -> None:
         self._store = store
-        self._publish = publish
+        self._sink = sink
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._retention = retention
@@ -97,7 +95,7 @@ class OutboxRelay:
         while True:
             with self._store.claim_pending(self._batch_size) as messages:
                 if messages:
-                    self._publish(messages)
+                    self._sink.publish(messages)
             published += len(messages)
             metrics.RELAY_PUBLISHED.inc(len(messages))
             if messages and log.isEnabledFor(logging.DEBUG):

@@ -11,17 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 import eventlet
+import sqlalchemy as sa
 from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
+from sqlalchemy.dialects import postgresql
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.prepared import PreparedStatement
+from registration.adapters.sql.rows import ENTRY_COLUMNS, OUTBOX_COLUMNS, entry_row, outbox_row
+from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.errors import EmailAlreadyRegistered
 
 log = logging.getLogger(__name__)
 
 Execute = Callable[[list[Any]], list[tuple[Any, ...]]]
+
+_POSTGRES = postgresql.dialect()
 
 
 _STORED = object()
@@ -45,6 +51,11 @@ class GroupCommitWriter:
         self._max_batch = max_batch
         self._queue: LightQueue = LightQueue()
         self._writers = [eventlet.spawn(self._run) for _ in range(writers)]
+
+    @staticmethod
+    def accepts(changes: ChangeSet) -> bool:
+        """The shape it writes: at most one new entry and its outbox rows, nothing else."""
+        return changes.only_inserts and len(changes.entries) <= 1
 
     def write(self, changes: ChangeSet, timeout: float) -> None:
         """Store one registration's entry and outbox rows; returns once they are committed."""
@@ -94,60 +105,81 @@ class GroupCommitWriter:
             pending.done.send(duplicate if slot in rejected else _STORED)
 
 
-# Arrays keep the statement's text the same for every batch size, so it is prepared once: planning
-# this statement anew for every batch cost PostgreSQL more than running it.
-BATCH_INSERT = PreparedStatement(
-    "registration_batch_insert",
-    (
-        # entries: slot, id, email, email_key, registered_at
-        *("int[]", "uuid[]", "text[]", "text[]", "timestamptz[]"),
-        # outbox rows: slot, event_id, event_type, payload, request_id, created_at
-        *("int[]", "uuid[]", "text[]", "text[]", "text[]", "timestamptz[]"),
-    ),
-    """
+def _array_types(columns: tuple[sa.Column[Any], ...]) -> tuple[str, ...]:
+    return tuple(f"{c.type.compile(dialect=_POSTGRES)}[]" for c in columns)
+
+
+def _names(columns: tuple[sa.Column[Any], ...]) -> str:
+    return ", ".join(c.name for c in columns)
+
+
+def _placeholders(first: int, count: int) -> str:
+    return ", ".join(f"${n}" for n in range(first, first + count))
+
+
+def _batch_insert() -> PreparedStatement:
+    """Each table's rows as one array per column, after a slot array that says which
+    registration a row belongs to; the columns and their types come from `schema`."""
+    entry_names, outbox_names = _names(ENTRY_COLUMNS), _names(OUTBOX_COLUMNS)
+    entry_arrays = 1 + len(ENTRY_COLUMNS)
+    outbox_arrays = 1 + len(OUTBOX_COLUMNS)
+    return PreparedStatement(
+        "registration_batch_insert",
+        ("int[]", *_array_types(ENTRY_COLUMNS), "int[]", *_array_types(OUTBOX_COLUMNS)),
+        f"""
 WITH entry_input AS (
-    SELECT * FROM unnest($1, $2, $3, $4, $5) AS input (slot, id, email, email_key, registered_at)
+    SELECT * FROM unnest({_placeholders(1, entry_arrays)}) AS input (slot, {entry_names})
 ),
 inserted AS (
-    INSERT INTO entries (id, email, email_key, registered_at)
-    SELECT id, email, email_key, registered_at FROM entry_input
-    ON CONFLICT (email_key) DO NOTHING
-    RETURNING id
+    INSERT INTO {entries.name} ({entry_names})
+    SELECT {entry_names} FROM entry_input
+    ON CONFLICT ({entries.c.email_key.name}) DO NOTHING
+    RETURNING {entries.c.id.name}
 ),
 rejected AS (
-    SELECT slot FROM entry_input WHERE id NOT IN (SELECT id FROM inserted)
+    SELECT slot FROM entry_input WHERE {entries.c.id.name} NOT IN (SELECT {entries.c.id.name} FROM inserted)
 ),
 stored_events AS (
-    INSERT INTO outbox (event_id, event_type, payload, request_id, created_at)
-    SELECT event_id, event_type, payload, request_id, created_at
-    FROM unnest($6, $7, $8, $9, $10, $11) WITH ORDINALITY
-        AS input (slot, event_id, event_type, payload, request_id, created_at, position)
+    INSERT INTO {outbox.name} ({outbox_names})
+    SELECT {outbox_names}
+    FROM unnest({_placeholders(1 + entry_arrays, outbox_arrays)}) WITH ORDINALITY
+        AS input (slot, {outbox_names}, position)
     WHERE slot NOT IN (SELECT slot FROM rejected)
     ORDER BY position
 )
 SELECT slot FROM rejected""",
+    )
+
+
+# Arrays keep the statement's text the same for every batch size, so it is prepared once: planning
+# this statement anew for every batch cost PostgreSQL more than running it.
+BATCH_INSERT = _batch_insert()
+_ENTRY_NAMES = tuple(c.name for c in ENTRY_COLUMNS)
+_OUTBOX_NAMES = tuple(c.name for c in OUTBOX_COLUMNS)
+# psycopg2 adapts no UUID without a global registration: such columns are sent as text.
+_AS_TEXT = frozenset(
+    c.name for c in (*ENTRY_COLUMNS, *OUTBOX_COLUMNS) if isinstance(c.type, sa.Uuid)
 )
 
 
 def batch_parameters(batch: list[ChangeSet]) -> list[Any]:
-    """BATCH_INSERT's parameters for many change sets of at most one entry each; it returns the
-    slots whose entry was a duplicate (their outbox rows are not written)."""
-    entry_columns: list[list[Any]] = [[], [], [], [], []]
-    outbox_columns: list[list[Any]] = [[], [], [], [], [], []]
+    """BATCH_INSERT's parameters for many change sets of at most one entry each (`accepts`);
+    it returns the slots whose entry was a duplicate (their outbox rows are not written)."""
+    entry_arrays = _arrays(_ENTRY_NAMES)
+    outbox_arrays = _arrays(_OUTBOX_NAMES)
     for slot, changes in enumerate(batch):
         for entry in changes.entries:
-            row = (slot, str(entry.id), entry.email.value, entry.email.key, entry.registered_at)
-            for column, value in zip(entry_columns, row, strict=True):
-                column.append(value)
+            _append(entry_arrays, slot, entry_row(entry))
         for message in changes.outbox:
-            row = (
-                slot,
-                str(message.event_id),
-                message.event_type,
-                message.payload,
-                message.request_id,
-                message.created_at,
-            )
-            for column, value in zip(outbox_columns, row, strict=True):
-                column.append(value)
-    return [*entry_columns, *outbox_columns]
+            _append(outbox_arrays, slot, outbox_row(message))
+    return [*entry_arrays.values(), *outbox_arrays.values()]
+
+
+def _arrays(names: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {"slot": [], **{name: [] for name in names}}
+
+
+def _append(arrays: dict[str, list[Any]], slot: int, row: dict[str, Any]) -> None:
+    arrays["slot"].append(slot)
+    for name, value in row.items():
+        arrays[name].append(str(value) if name in _AS_TEXT and value is not None else value)
