@@ -47,8 +47,9 @@ def _entry_key(entry_id: str | UUID) -> UUID:
     try:
         return entry_id if isinstance(entry_id, UUID) else UUID(entry_id)
     except ValueError:
-        raise _not_found(entry_id) from None
+        # Not quoted: the message reaches logs, and a caller may pass anything, an address too.
+        raise EntryNotFound("No entry has this id (not a UUID).") from None
 
 
 def _not_found(entry_id: str | UUID) -> EntryNotFound:
-    return EntryNotFound(f"No entry with id {entry_id!r}.")
+    return EntryNotFound(f"No entry with id {str(entry_id)!r}.")
