@@ -5,7 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from welcome.adapters.sql_engine import create_inbox_engine
-from welcome.adapters.sql_inbox import SqlInbox, create_inbox_schema, processed_events
+from welcome.adapters.sql_inbox import (
+    SqlInbox,
+    create_inbox_schema,
+    erased_entries,
+    processed_events,
+)
 
 pytestmark = pytest.mark.adapter
 
@@ -111,3 +116,25 @@ def test_an_unsupported_database_is_refused_at_construction():
 
     with pytest.raises(ValueError, match="PostgreSQL and SQLite"):
         SqlInbox(create_mock_engine("mysql://", lambda *args, **kwargs: None))
+
+
+def test_an_erased_entry_is_known_once_committed_and_recorded_once(inbox, engine):
+    with inbox.begin() as transaction:
+        transaction.record_erased("entry-1")
+        transaction.record_erased("entry-1")
+        assert transaction.is_erased("entry-1")
+        transaction.commit()
+
+    with inbox.begin() as transaction:
+        assert transaction.is_erased("entry-1")
+        assert not transaction.is_erased("entry-2")
+    with engine.connect() as connection:
+        assert list(connection.scalars(select(erased_entries.c.entry_id))) == ["entry-1"]
+
+
+def test_an_erasure_left_without_commit_is_forgotten(inbox):
+    with inbox.begin() as transaction:
+        transaction.record_erased("entry-1")
+
+    with inbox.begin() as transaction:
+        assert not transaction.is_erased("entry-1")
