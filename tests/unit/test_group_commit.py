@@ -158,6 +158,26 @@ def test_rows_name_every_column_their_table_is_written_with():
     }
 
 
+def test_each_value_lands_in_its_own_column():
+    changes = registration("values@example.com")
+    entry, message = changes.entries[0], changes.outbox[0]
+
+    assert entry_row(entry) == {
+        "id": entry.id,
+        "email": "values@example.com",
+        "email_key": "values@example.com",
+        "registered_at": entry.registered_at,
+    }
+    assert outbox_row(message) == {
+        "event_id": message.event_id,
+        "event_type": "RegisteredEntryEvent",
+        "payload": message.payload,
+        "request_id": "req-1",
+        "created_at": message.created_at,
+        "entry_id": entry.id,
+    }
+
+
 def test_the_statement_names_the_entry_each_event_is_about():
     changes = registration("about@example.com")
 

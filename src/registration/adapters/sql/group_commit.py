@@ -18,7 +18,12 @@ from sqlalchemy.dialects import postgresql
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.prepared import PreparedStatement
-from registration.adapters.sql.rows import ENTRY_COLUMNS, OUTBOX_COLUMNS, entry_row, outbox_row
+from registration.adapters.sql.rows import (
+    ENTRY_COLUMNS,
+    OUTBOX_COLUMNS,
+    entry_values,
+    outbox_values,
+)
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.errors import EmailAlreadyRegistered
@@ -154,32 +159,38 @@ SELECT slot FROM rejected""",
 # Arrays keep the statement's text the same for every batch size, so it is prepared once: planning
 # this statement anew for every batch cost PostgreSQL more than running it.
 BATCH_INSERT = _batch_insert()
-_ENTRY_NAMES = tuple(c.name for c in ENTRY_COLUMNS)
-_OUTBOX_NAMES = tuple(c.name for c in OUTBOX_COLUMNS)
 # psycopg2 adapts no UUID without a global registration: such columns are sent as text.
-_AS_TEXT = frozenset(
-    c.name for c in (*ENTRY_COLUMNS, *OUTBOX_COLUMNS) if isinstance(c.type, sa.Uuid)
-)
+_ENTRY_UUIDS = tuple(i for i, c in enumerate(ENTRY_COLUMNS) if isinstance(c.type, sa.Uuid))
+_OUTBOX_UUIDS = tuple(i for i, c in enumerate(OUTBOX_COLUMNS) if isinstance(c.type, sa.Uuid))
 
 
 def batch_parameters(batch: list[ChangeSet]) -> list[Any]:
     """BATCH_INSERT's parameters for many change sets of at most one entry each (`accepts`);
     it returns the slots whose entry was a duplicate (their outbox rows are not written)."""
-    entry_arrays = _arrays(_ENTRY_NAMES)
-    outbox_arrays = _arrays(_OUTBOX_NAMES)
+    entry_slots: list[int] = []
+    entry_rows: list[tuple[Any, ...]] = []
+    outbox_slots: list[int] = []
+    outbox_rows: list[tuple[Any, ...]] = []
     for slot, changes in enumerate(batch):
         for entry in changes.entries:
-            _append(entry_arrays, slot, entry_row(entry))
+            entry_slots.append(slot)
+            entry_rows.append(entry_values(entry))
         for message in changes.outbox:
-            _append(outbox_arrays, slot, outbox_row(message))
-    return [*entry_arrays.values(), *outbox_arrays.values()]
+            outbox_slots.append(slot)
+            outbox_rows.append(outbox_values(message))
+    return [
+        entry_slots,
+        *_arrays(entry_rows, len(ENTRY_COLUMNS), _ENTRY_UUIDS),
+        outbox_slots,
+        *_arrays(outbox_rows, len(OUTBOX_COLUMNS), _OUTBOX_UUIDS),
+    ]
 
 
-def _arrays(names: tuple[str, ...]) -> dict[str, list[Any]]:
-    return {"slot": [], **{name: [] for name in names}}
-
-
-def _append(arrays: dict[str, list[Any]], slot: int, row: dict[str, Any]) -> None:
-    arrays["slot"].append(slot)
-    for name, value in row.items():
-        arrays[name].append(str(value) if name in _AS_TEXT and value is not None else value)
+def _arrays(rows: list[tuple[Any, ...]], width: int, uuids: tuple[int, ...]) -> list[list[Any]]:
+    """Rows turned into one list per column."""
+    arrays = (
+        [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+    )
+    for index in uuids:
+        arrays[index] = [None if value is None else str(value) for value in arrays[index]]
+    return arrays

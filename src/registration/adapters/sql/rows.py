@@ -2,7 +2,7 @@
 
 Both writers (one transaction through SQLAlchemy, and the group commit's prepared statement)
 build their rows here, so a column added to a table is added in `schema`, in its migration and
-in one function below.
+in one function below (a test checks each function against its table).
 """
 
 from typing import Any
@@ -22,21 +22,30 @@ OUTBOX_COLUMNS: tuple[sa.Column[Any], ...] = tuple(
 )
 
 
+ENTRY_NAMES = tuple(column.name for column in ENTRY_COLUMNS)
+OUTBOX_NAMES = tuple(column.name for column in OUTBOX_COLUMNS)
+
+
+def entry_values(entry: Entry) -> tuple[Any, ...]:
+    """A new entry's row, in the order of ENTRY_COLUMNS (tuples: the group commit's hot path)."""
+    return (entry.id, entry.email.value, entry.email.key, entry.registered_at)
+
+
+def outbox_values(message: OutboxMessage) -> tuple[Any, ...]:
+    """A new outbox row, in the order of OUTBOX_COLUMNS."""
+    return (
+        message.event_id,
+        message.event_type,
+        message.payload,
+        message.request_id,
+        message.created_at,
+        message.entry_id,
+    )
+
+
 def entry_row(entry: Entry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "email": entry.email.value,
-        "email_key": entry.email.key,
-        "registered_at": entry.registered_at,
-    }
+    return dict(zip(ENTRY_NAMES, entry_values(entry), strict=True))
 
 
 def outbox_row(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "event_id": message.event_id,
-        "event_type": message.event_type,
-        "payload": message.payload,
-        "request_id": message.request_id,
-        "created_at": message.created_at,
-        "entry_id": message.entry_id,
-    }
+    return dict(zip(OUTBOX_NAMES, outbox_values(message), strict=True))
