@@ -4,6 +4,9 @@ Every commit costs PostgreSQL a WAL flush and the service a round trip. Requests
 a write is in flight queue up, and the next write takes them all, so under load the flush is paid
 once per batch instead of once per request, with full durability kept. A duplicate address only
 fails its own registration (ON CONFLICT DO NOTHING), never the others in the batch.
+
+It writes one shape only, a registration (`accepts`); every other change set takes the general
+transaction (`transaction.py`). Both are behind the same unit of work.
 """
 
 import logging
@@ -126,6 +129,7 @@ def _batch_insert() -> PreparedStatement:
     """Each table's rows as one array per column, after a slot array that says which
     registration a row belongs to; the columns and their types come from `schema`."""
     entry_names, outbox_names = _names(ENTRY_COLUMNS), _names(OUTBOX_COLUMNS)
+    entry_id, email_key = entries.c.id.name, entries.c.email_key.name
     entry_arrays = 1 + len(ENTRY_COLUMNS)
     outbox_arrays = 1 + len(OUTBOX_COLUMNS)
     return PreparedStatement(
@@ -138,11 +142,11 @@ WITH entry_input AS (
 inserted AS (
     INSERT INTO {entries.name} ({entry_names})
     SELECT {entry_names} FROM entry_input
-    ON CONFLICT ({entries.c.email_key.name}) DO NOTHING
-    RETURNING {entries.c.id.name}
+    ON CONFLICT ({email_key}) DO NOTHING
+    RETURNING {entry_id}
 ),
 rejected AS (
-    SELECT slot FROM entry_input WHERE {entries.c.id.name} NOT IN (SELECT {entries.c.id.name} FROM inserted)
+    SELECT slot FROM entry_input WHERE {entry_id} NOT IN (SELECT {entry_id} FROM inserted)
 ),
 stored_events AS (
     INSERT INTO {outbox.name} ({outbox_names})
