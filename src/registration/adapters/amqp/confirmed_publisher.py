@@ -16,7 +16,8 @@ class BrokerUnavailable(Exception):
 
 
 class ConfirmedAmqpPublisher(MessageSink):
-    """The outbox relay's MessageSink for RabbitMQ. Publishes batches to a topic exchange and returns only once the broker confirmed them all.
+    """The outbox relay's MessageSink for RabbitMQ: publishes batches to a topic exchange and
+    returns only once the broker confirmed them all.
 
     The messages of a batch are pipelined: all are sent, then the confirms are awaited together,
     which costs one round trip per batch rather than one per message.
