@@ -5,7 +5,7 @@ from functools import partial
 
 import pytest
 import sqlalchemy as sa
-from tests.support.databases import unique_address
+from tests.support.databases import migrated_database, unique_address
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -162,38 +162,55 @@ class HeldSink:
     def publish(self, messages):
         self.published.extend(messages)
         self.holding.set()
-        self.confirm.wait(10)
+        self.confirm.wait(60)
 
 
-def wait_until_an_erasure_waits_for_a_lock(database):
+def wait_until_an_erasure_waits_for_a_lock(database, erasure):
     query = sa.text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
         " AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM outbox%'"
     )
-    with database.engine.connect() as connection:
-        while not connection.execute(query).scalar():
-            threading.Event().wait(0.01)
+    while True:
+        # a transaction per look: PostgreSQL keeps one snapshot of pg_stat_activity per transaction
+        with database.engine.connect() as connection:
+            if connection.execute(query).scalar():
+                return
+        assert erasure.is_alive(), "the erasure ended without waiting for the relay's batch"
+        threading.Event().wait(0.01)
 
 
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-def test_an_erasure_racing_a_relay_batch_waits_for_it_then_leaves_nothing(service, database):
+def test_an_erasure_racing_a_relay_batch_waits_for_it_then_leaves_nothing(fresh_postgres_url):
+    # A deadline longer than the test: the erasure must wait for the batch, not give up on it.
+    database = migrated_database(fresh_postgres_url, timeout_seconds=60)
+    uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
+    service = RegistrationService(uow, utc_now)
     address = unique_address()
     entry = service.register_entry(address)
-    sink = HeldSink()
-    relay = threading.Thread(target=OutboxRelay(OutboxStore(database), sink).relay_pending)
-    relay.start()
-    sink.holding.wait(10)  # the batch is claimed, on its way to the broker
-    outcome = []
-    erasure = threading.Thread(target=lambda: outcome.append(service.erase_entry(entry.id)))
-    erasure.start()
+    sink, outcome = HeldSink(), []
 
-    wait_until_an_erasure_waits_for_a_lock(database)
-    assert outcome == []  # still waiting for the relay's batch
-    sink.confirm.set()
-    relay.join(10)
-    erasure.join(10)
+    def erase():
+        try:
+            outcome.append(service.erase_entry(entry.id))
+        except Exception as error:
+            outcome.append(error)
+
+    relay = threading.Thread(target=OutboxRelay(OutboxStore(database), sink).relay_pending)
+    erasure = threading.Thread(target=erase)
+    try:
+        relay.start()
+        assert sink.holding.wait(30), "the relay never claimed the batch"
+        erasure.start()
+
+        wait_until_an_erasure_waits_for_a_lock(database, erasure)
+        assert outcome == []  # still waiting for the relay's batch
+    finally:
+        sink.confirm.set()  # the broker confirms: the batch commits
+        relay.join(30)
+        if erasure.ident is not None:
+            erasure.join(30)
 
     assert outcome == [None]
     assert [m.event_type for m in sink.published] == ["RegisteredEntryEvent"]
     assert address.split("@")[0] not in dump(database)
     assert [row.event_type for row in outbox_rows(database)] == ["EntryErased"]
+    database.engine.dispose()
