@@ -68,12 +68,11 @@ def bootstrap(
         )
         relay = OutboxRelay(
             store,
-            amqp.publish,
+            amqp,
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             retention=settings.outbox_retention,
             before_round=database.undo_unacknowledged,
-            between_rounds=amqp.keep_alive,
         )
         events: Callable[[ChangeSet], EventPublisher] = OutboxEventPublisher
         after_commit = _wake_on_outbox_rows(relay)

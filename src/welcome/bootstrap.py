@@ -9,9 +9,11 @@ from welcome.adapters.logging_notification_sender import LoggingNotificationSend
 from welcome.adapters.smtp_notification_sender import SmtpNotificationSender, SmtpSettings
 from welcome.adapters.sql_engine import create_inbox_engine
 from welcome.adapters.sql_inbox import SqlInbox, create_inbox_schema
+from welcome.application.forget_erased_entry import ErasureOutcome, forget_erased_entry
 from welcome.application.inbox import Inbox
 from welcome.application.notification_sender import NotificationSender
 from welcome.application.welcome_new_registration import WelcomeOutcome, welcome_new_registration
+from welcome.domain.erasure_notice import ErasureNotice
 from welcome.domain.registration_notice import RegistrationNotice
 
 DEFAULT_DATABASE_URL = "sqlite:///welcome.db"
@@ -21,9 +23,10 @@ DEFAULT_MAX_WORKERS = 10
 
 @dataclass(frozen=True)
 class Welcome:
-    """The wired use case, and how to release what it holds (the database pool)."""
+    """The wired use cases, and how to release what they hold (the database pool)."""
 
     welcome_new_registration: Callable[[RegistrationNotice], WelcomeOutcome]
+    forget_erased_entry: Callable[[ErasureNotice], ErasureOutcome]
     close: Callable[[], None]
 
 
@@ -32,7 +35,7 @@ def build_welcome(
     sender: NotificationSender | None = None,
     inbox: Inbox | None = None,
 ) -> Welcome:
-    """Wire the use case from config; tests may pass their own sender or inbox."""
+    """Wire the use cases from config; tests may pass their own sender or inbox."""
     close: Callable[[], None] = _nothing_to_close
     if inbox is None:
         engine = create_inbox_engine(
@@ -44,7 +47,11 @@ def build_welcome(
         close = engine.dispose
     if sender is None:
         sender = build_sender(config)
-    return Welcome(partial(welcome_new_registration, inbox=inbox, sender=sender), close)
+    return Welcome(
+        partial(welcome_new_registration, inbox=inbox, sender=sender),
+        partial(forget_erased_entry, inbox=inbox),
+        close,
+    )
 
 
 def build_sender(config: Mapping[str, Any]) -> NotificationSender:

@@ -35,6 +35,17 @@ def registrations(database: Database) -> RegistrationService:
     return RegistrationService(unit_of_work, utc_now)
 
 
+class RecordingSink:
+    def __init__(self):
+        self.published = []
+
+    def publish(self, messages):
+        self.published.extend(messages)
+
+    def keep_alive(self):
+        pass
+
+
 @pytest.fixture
 def url(fresh_postgres_url):
     upgrade_to_head(fresh_postgres_url)
@@ -64,8 +75,9 @@ def test_no_request_fails_once_the_database_ended_every_pooled_session(url):
 def test_a_claim_whose_relay_froze_mid_publish_passes_to_another_relay(url):
     frozen = OutboxStore(open_database(url, idle_in_transaction_seconds=1.0))
     other = open_database(url)
-    published = []
-    other_relay = OutboxRelay(OutboxStore(other), published.extend)
+    sink = RecordingSink()
+    published = sink.published
+    other_relay = OutboxRelay(OutboxStore(other), sink)
     ids = {registrations(other).register_entry(unique_address()).id for _ in range(3)}
 
     with pytest.raises(StorageUnavailable), frozen.claim_pending(10) as claimed:

@@ -1,10 +1,13 @@
+import json
 import threading
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from registration.adapters.sql.migrate import upgrade_to_head
-from registration.adapters.sql.schema import metadata
+from registration.adapters.sql.schema import metadata, outbox
 
 pytestmark = pytest.mark.adapter
 
@@ -44,4 +47,34 @@ def test_the_migrations_build_the_schema_the_adapters_use(kind, tmp_path, reques
         assert columns == {c.name for c in table.columns}
         indexes = {i["name"] for i in inspector.get_indexes(table.name)}
         assert {i.name for i in table.indexes} <= indexes
+    engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_outbox_rows_stored_before_revision_0002_name_their_entry_after_it(kind, tmp_path, request):
+    url = (
+        f"sqlite:///{tmp_path / 'm.db'}"
+        if kind == "sqlite"
+        else request.getfixturevalue("fresh_postgres_url")
+    )
+    upgrade_to_head(url, revision="0001")
+    entry_id = uuid.uuid4()
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO outbox (event_id, event_type, payload, created_at)"
+                " VALUES (:event_id, 'RegisteredEntryEvent', :payload, :created_at)"
+            ),
+            {
+                "event_id": uuid.uuid4().hex if kind == "sqlite" else str(uuid.uuid4()),
+                "payload": json.dumps({"entry_id": str(entry_id), "email": "a@example.com"}),
+                "created_at": datetime.now(UTC),
+            },
+        )
+
+    upgrade_to_head(url)
+
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(outbox.c.entry_id)).scalar_one() == entry_id
     engine.dispose()

@@ -44,7 +44,7 @@ def broker():
 
 @pytest.fixture
 def relay(store, broker):
-    return OutboxRelay(store, broker.publish, batch_size=3)
+    return OutboxRelay(store, broker, batch_size=3)
 
 
 def test_pending_events_are_published_in_order_of_creation(service, relay, broker):

@@ -98,8 +98,8 @@ def test_concurrent_registrations_of_one_address_store_exactly_one(service, data
 
 
 def test_a_write_answered_as_unavailable_is_undone_if_it_committed(service, database):
-    from registration.adapters.outbox.message import OutboxMessage
     from registration.adapters.sql.changes import ChangeSet
+    from registration.adapters.sql.outbox_rows import OutboxMessage
     from registration.domain.email import Email
     from registration.domain.entry import Entry
 
@@ -115,8 +115,8 @@ def test_a_write_answered_as_unavailable_is_undone_if_it_committed(service, data
 
 
 def test_a_write_whose_statement_may_still_run_is_undone_only_once_settled(service, database):
-    from registration.adapters.outbox.message import OutboxMessage
     from registration.adapters.sql.changes import ChangeSet
+    from registration.adapters.sql.outbox_rows import OutboxMessage
     from registration.domain.email import Email
     from registration.domain.entry import Entry
 
@@ -135,9 +135,9 @@ def test_a_write_whose_statement_may_still_run_is_undone_only_once_settled(servi
 
 
 def test_an_unacknowledged_write_already_announced_is_kept(service, database):
-    from registration.adapters.outbox.message import OutboxMessage
     from registration.adapters.outbox.store import OutboxStore
     from registration.adapters.sql.changes import ChangeSet
+    from registration.adapters.sql.outbox_rows import OutboxMessage
     from registration.domain.email import Email
     from registration.domain.entry import Entry
 

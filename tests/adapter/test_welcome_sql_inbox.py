@@ -5,7 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from welcome.adapters.sql_engine import create_inbox_engine
-from welcome.adapters.sql_inbox import SqlInbox, create_inbox_schema, processed_events
+from welcome.adapters.sql_inbox import (
+    SqlInbox,
+    create_inbox_schema,
+    erased_entries,
+    processed_events,
+)
 
 pytestmark = pytest.mark.adapter
 
@@ -134,3 +139,25 @@ def test_the_inbox_works_on_once_postgresql_ended_every_pooled_session(fresh_pos
     assert recorded == [True] * 10
     assert len(stored_event_ids(engine)) == 12
     engine.dispose()
+
+
+def test_an_erased_entry_is_known_once_committed_and_recorded_once(inbox, engine):
+    with inbox.begin() as transaction:
+        transaction.record_erased("entry-1")
+        transaction.record_erased("entry-1")
+        assert transaction.is_erased("entry-1")
+        transaction.commit()
+
+    with inbox.begin() as transaction:
+        assert transaction.is_erased("entry-1")
+        assert not transaction.is_erased("entry-2")
+    with engine.connect() as connection:
+        assert list(connection.scalars(select(erased_entries.c.entry_id))) == ["entry-1"]
+
+
+def test_an_erasure_left_without_commit_is_forgotten(inbox):
+    with inbox.begin() as transaction:
+        transaction.record_erased("entry-1")
+
+    with inbox.begin() as transaction:
+        assert not transaction.is_erased("entry-1")

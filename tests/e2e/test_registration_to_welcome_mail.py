@@ -1,9 +1,11 @@
 """End to end: HTTP POST -> outbox -> RabbitMQ -> the welcome-mail subscriber -> a real SMTP server."""
 
+import time
 import uuid
 
 import pytest
 import requests
+import sqlalchemy as sa
 from tests.registration_support.service import delete_rpc_queue, isolated_service_class
 from tests.support.databases import migrated_database
 
@@ -14,6 +16,7 @@ from welcome_support.subscribers import DEPLOYED
 pytestmark = pytest.mark.e2e
 
 RETRY_DELAYS = (0.2, 0.4)
+SUBSCRIBER_DATABASE = "sqlite:///{tmp_path}/welcome.db"
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def subscriber(container_factory, amqp_uri, tmp_path, smtp_server):
     config = {
         "AMQP_URI": amqp_uri,
         "WELCOME_WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-        "WELCOME_DATABASE_URL": f"sqlite:///{tmp_path / 'welcome.db'}",
+        "WELCOME_DATABASE_URL": SUBSCRIBER_DATABASE.format(tmp_path=tmp_path),
         "NOTIFIER": "smtp",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp_server.port,
@@ -96,3 +99,30 @@ def test_a_rejected_registration_sends_no_mail(registration_url, subscriber, smt
 
     assert (first.status_code, duplicate.status_code) == (201, 409)
     assert len(later) == 1
+
+
+def erased_entry_ids(welcome_database: str) -> set[str]:
+    engine = sa.create_engine(welcome_database)
+    try:
+        with engine.connect() as connection:
+            return set(connection.scalars(sa.text("SELECT entry_id FROM welcome_erased_entries")))
+    finally:
+        engine.dispose()
+
+
+def test_an_erasure_over_http_reaches_the_subscriber(
+    registration_url, subscriber, smtp_server, tmp_path
+):
+    address = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+    entry_id = requests.post(
+        f"{registration_url}/register", json={"email": address}, timeout=10
+    ).json()["id"]
+    smtp_server.wait_for_messages_to(address, count=1, timeout=20)
+
+    erased = requests.delete(f"{registration_url}/entries/{entry_id}", timeout=10)
+
+    assert erased.status_code == 204
+    deadline = time.monotonic() + 20
+    while entry_id not in erased_entry_ids(SUBSCRIBER_DATABASE.format(tmp_path=tmp_path)):
+        assert time.monotonic() < deadline, "the subscriber never heard of the erasure"
+        time.sleep(0.1)

@@ -120,7 +120,7 @@ def test_the_subscriber_consumes_and_dead_letters_through_a_broker_reachable_onl
         "AMQP_URI": broker.uri,
         "AMQP_SSL": broker.ssl,
         "HEARTBEAT": 10,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "WELCOME_WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "max_workers": 4,
         "WELCOME_DATABASE_URL": fresh_postgres_url,
         "NOTIFIER": "smtp",

@@ -440,7 +440,7 @@ def test_an_unknown_route_is_a_404_problem(web_session, path):
     [
         ("GET", "/register"),
         ("PUT", "/register"),
-        ("DELETE", f"/entries/{uuid.uuid4()}"),
+        ("PUT", f"/entries/{uuid.uuid4()}"),
         ("POST", "/health"),
     ],
 )

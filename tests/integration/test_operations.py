@@ -73,13 +73,44 @@ def test_a_live_event_matches_the_served_asyncapi_document(service, events):
         if e.body["entry_id"] == entry_id
     ]
 
-    [message] = document["components"]["messages"].values()
+    message = document["components"]["messages"]["RegisteredEntryEvent"]
     payload_schema = document["components"]["schemas"]["RegisteredEntryEvent"]
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     jsonschema.validate(event.body, payload_schema, format_checker=checker)
     jsonschema.validate(event.headers, message["headers"], format_checker=checker)
     assert event.properties["content_type"] == message["contentType"]
     assert event.request_id == "ops-asyncapi-1"
+
+
+@pytest.fixture
+def erasures(amqp_uri):
+    recorder = EventRecorder(amqp_uri, routing_key="EntryErased")
+    yield recorder
+    recorder.close()
+
+
+def test_a_live_erasure_event_matches_the_served_asyncapi_document(service, erasures):
+    document = requests.get(f"{service}/asyncapi.json", timeout=10).json()
+    entry_id = register(service).json()["id"]
+    erased = requests.delete(
+        f"{service}/entries/{entry_id}", headers={"X-Request-ID": "ops-erasure-1"}, timeout=10
+    )
+    assert erased.status_code == 204
+
+    [event] = [
+        e
+        for e in erasures.wait_until(lambda got: any(e.body["entry_id"] == entry_id for e in got))
+        if e.body["entry_id"] == entry_id
+    ]
+
+    message = document["components"]["messages"]["EntryErased"]
+    payload_schema = document["components"]["schemas"]["EntryErased"]
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    jsonschema.validate(event.body, payload_schema, format_checker=checker)
+    jsonschema.validate(event.headers, message["headers"], format_checker=checker)
+    assert event.properties["content_type"] == message["contentType"]
+    assert event.properties["type"] == message["bindings"]["amqp"]["messageType"]
+    assert event.request_id == "ops-erasure-1"
 
 
 def test_the_served_openapi_document_describes_every_route(service):

@@ -58,7 +58,7 @@ def test_relayed_events_reach_a_plain_amqp_consumer_as_the_contract_says(
     service, database, events, publishers
 ):
     entry = service.register_entry(unique_address())
-    OutboxRelay(OutboxStore(database), publishers().publish).relay_pending()
+    OutboxRelay(OutboxStore(database), publishers()).relay_pending()
 
     [body] = events.wait_for({str(entry.id)})
     [message] = events.messages_about({str(entry.id)})
@@ -72,9 +72,7 @@ def test_relayed_events_reach_a_plain_amqp_consumer_as_the_contract_says(
 
 def test_two_relays_on_one_outbox_publish_each_event_once(service, database, events, publishers):
     expected = {str(service.register_entry(unique_address()).id) for _ in range(300)}
-    relays = [
-        OutboxRelay(OutboxStore(database), publishers().publish, batch_size=20) for _ in range(2)
-    ]
+    relays = [OutboxRelay(OutboxStore(database), publishers(), batch_size=20) for _ in range(2)]
 
     pool = eventlet.GreenPool()
     counts = list(pool.imap(lambda relay: relay.relay_pending(), relays))
@@ -92,7 +90,7 @@ def test_two_relays_on_one_outbox_publish_each_event_once(service, database, eve
 def test_an_unreachable_broker_leaves_events_pending(service, database, publishers):
     service.register_entry(unique_address())
     store = OutboxStore(database)
-    relay = OutboxRelay(store, publishers("amqp://guest:guest@127.0.0.1:1/").publish)
+    relay = OutboxRelay(store, publishers("amqp://guest:guest@127.0.0.1:1/"))
 
     with pytest.raises(BrokerUnavailable):
         relay.relay_pending()
@@ -106,7 +104,7 @@ def test_the_replay_command_republishes_stored_events_with_their_ids(
     from registration.entrypoints.cli import outbox as outbox_cli
 
     entries = {str(service.register_entry(unique_address()).id) for _ in range(3)}
-    OutboxRelay(OutboxStore(database), publishers().publish).relay_pending()
+    OutboxRelay(OutboxStore(database), publishers()).relay_pending()
     first_pass = events.wait_for(entries)
 
     monkeypatch.setenv("DATABASE_URL", fresh_postgres_url)
@@ -160,7 +158,7 @@ def test_an_idle_relay_connection_stays_open_through_heartbeats(
     service, database, events, publishers, broker_link
 ):
     publisher = publishers(f"amqp://guest:guest@127.0.0.1:{broker_link.port}/?heartbeat=1")
-    relay = OutboxRelay(OutboxStore(database), publisher.publish)
+    relay = OutboxRelay(OutboxStore(database), publisher)
     first = service.register_entry(unique_address())
     relay.relay_pending()
     keep_alive_for(publisher, IDLE_SECONDS)
@@ -175,7 +173,7 @@ def test_an_idle_connection_whose_broker_fell_silent_is_replaced_before_the_next
     service, database, events, publishers, broker_link
 ):
     publisher = publishers(f"amqp://guest:guest@127.0.0.1:{broker_link.port}/?heartbeat=1")
-    relay = OutboxRelay(OutboxStore(database), publisher.publish)
+    relay = OutboxRelay(OutboxStore(database), publisher)
     service.register_entry(unique_address())
     relay.relay_pending()
     broker_link.mute()  # the broker's heartbeats stop arriving; nothing says the link is gone

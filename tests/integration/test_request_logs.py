@@ -62,3 +62,24 @@ def test_the_lines_of_a_request_are_json_with_its_request_id_and_no_address(serv
     assert of_the_request[0]["entry_id"] == entry_id
     assert all(line["service"] == "nameko_registration_service" for line in lines)
     assert marker not in service.output()
+
+
+def test_an_erasure_logs_the_entry_id_and_never_the_address(service):
+    marker = uuid.uuid4().hex
+    address = f"erase-{marker}@example.com"
+    entry_id = requests.post(
+        f"{service.base_url}/register", json={"email": address}, timeout=30
+    ).json()["id"]
+
+    erased = requests.delete(
+        f"{service.base_url}/entries/{entry_id}", headers={"X-Request-ID": "erase-1"}, timeout=30
+    )
+    # a caller that passes the address where the id goes: not found, and not logged either
+    mistaken = requests.delete(f"{service.base_url}/entries/{address}", timeout=30)
+
+    assert (erased.status_code, mistaken.status_code) == (204, 404)
+    lines = logged_lines(service)
+    of_the_erasure = [line for line in lines if line.get("request_id") == "erase-1"]
+    assert [line["message"] for line in of_the_erasure] == [f"erased entry {entry_id}"]
+    assert of_the_erasure[0]["entry_id"] == entry_id
+    assert marker not in service.output()

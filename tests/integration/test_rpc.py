@@ -85,3 +85,25 @@ def test_an_invalid_address_raises_invalid_email(registration_rpc):
 def test_an_unknown_entry_raises_entry_not_found(registration_rpc, entry_id):
     with pytest.raises(EntryNotFound):
         registration_rpc.get_entry(entry_id)
+
+
+def test_erasing_an_entry_removes_it(registration_rpc):
+    entry = registration_rpc.register_entry(new_address())
+
+    assert registration_rpc.erase_entry(entry["id"]) is None
+    with pytest.raises(EntryNotFound):
+        registration_rpc.get_entry(entry["id"])
+
+
+@pytest.mark.parametrize("entry_id", [str(uuid.uuid4()), "not-a-uuid"])
+def test_erasing_an_unknown_entry_raises_entry_not_found(registration_rpc, entry_id):
+    with pytest.raises(EntryNotFound):
+        registration_rpc.erase_entry(entry_id)
+
+
+def test_erasing_twice_raises_entry_not_found_the_second_time(registration_rpc):
+    entry = registration_rpc.register_entry(new_address())
+    registration_rpc.erase_entry(entry["id"])
+
+    with pytest.raises(EntryNotFound):
+        registration_rpc.erase_entry(entry["id"])

@@ -14,9 +14,16 @@ import uuid
 
 import pytest
 import requests
+from nameko.testing.services import replace_dependencies
 
+from welcome.application.forget_erased_entry import ErasureOutcome
 from welcome.entrypoints.retry_topology import RetryTopology
-from welcome_support.events import publish_event, publish_raw, registered_entry_payload
+from welcome_support.events import (
+    entry_erased_payload,
+    publish_event,
+    publish_raw,
+    registered_entry_payload,
+)
 from welcome_support.queues import (
     declared_with,
     delete_exchange,
@@ -204,7 +211,7 @@ def test_metrics_are_exposed_in_the_prometheus_text_format(deployed, start, base
 
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
-    for name in ("handled", "duplicate", "retried", "dead_lettered"):
+    for name in ("handled", "duplicate", "erasures", "skipped_erased", "retried", "dead_lettered"):
         assert re.search(rf"^welcome_events_{name}_total \d", response.text, re.MULTILINE)
 
 
@@ -359,3 +366,75 @@ def test_log_lines_about_an_event_carry_its_ids_and_never_the_address(
     for record in ours:
         assert (record.event_id, record.request_id) == (payload["event_id"], "req-logged")
         assert f"event_id={payload['event_id']}" in record.getMessage()
+
+
+# --- erasures ---------------------------------------------------------------------------------
+
+
+def publish_erasure(amqp_uri, subscriber, payload, request_id="req-erase"):
+    publish_event(
+        amqp_uri,
+        payload,
+        request_id=request_id,
+        source_service=subscriber.source_service,
+        event_type="EntryErased",
+    )
+
+
+def test_an_erasure_is_honoured_once_however_often_it_arrives(amqp_uri, isolated, start, base_url):
+    start(isolated)
+    erasure = entry_erased_payload(str(uuid.uuid4()))
+
+    publish_erasure(amqp_uri, isolated, erasure)
+    publish_erasure(amqp_uri, isolated, erasure)
+
+    assert wait_for_metric(base_url, "welcome_events_duplicate_total", 1.0) == 1.0
+    assert metric(base_url, "welcome_events_erasures_total") == 1.0
+
+
+def test_a_registration_that_arrives_after_its_erasure_gets_no_mail(
+    amqp_uri, isolated, smtp_server, start, base_url
+):
+    start(isolated)
+    registered = registered_entry_payload()
+    publish_erasure(amqp_uri, isolated, entry_erased_payload(registered["entry_id"]))
+    assert wait_for_metric(base_url, "welcome_events_erasures_total", 1.0) == 1.0
+
+    # e.g. a welcome that failed before the erasure and comes back from its delay queue
+    publish_event(amqp_uri, registered, source_service=isolated.source_service)
+
+    assert wait_for_metric(base_url, "welcome_events_skipped_erased_total", 1.0) == 1.0
+    assert smtp_server.messages_to(registered["email"]) == []
+    assert metric(base_url, "welcome_events_handled_total") == 0.0
+
+
+def test_an_erasure_breaking_its_schema_goes_to_the_dead_letter_queue(
+    amqp_uri, isolated, start, base_url
+):
+    start(isolated)
+    erasure = entry_erased_payload(str(uuid.uuid4()))
+    erasure["email"] = "someone@example.com"  # an erasure never carries the address
+
+    publish_erasure(amqp_uri, isolated, erasure)
+
+    dead = dead_letter_of(amqp_uri, isolated, erasure["event_id"])
+    assert dead is not None
+    assert dead.headers["x-dead-letter-reason"] == "rejected"
+    assert dead.headers["x-original-queue"] == isolated.erasure_queue
+    assert "someone@example.com" not in dead.headers["x-error"]
+    assert metric(base_url, "welcome_events_erasures_total") == 0.0
+
+
+def test_an_erasure_that_fails_is_retried_through_the_delay_queue(
+    amqp_uri, isolated, container_factory, config, base_url
+):
+    container = container_factory(isolated.service_cls, config)
+    forget = replace_dependencies(container, "forget_erased_entry")
+    forget.side_effect = [ConnectionError("inbox unreachable"), ErasureOutcome.FORGOTTEN]
+    container.start()
+
+    publish_erasure(amqp_uri, isolated, entry_erased_payload(str(uuid.uuid4())))
+
+    assert wait_for_metric(base_url, "welcome_events_erasures_total", 1.0) == 1.0
+    assert metric(base_url, "welcome_events_retried_total") == 1.0
+    assert forget.call_count == 2

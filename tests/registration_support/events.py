@@ -1,4 +1,4 @@
-"""Records the RegisteredEntryEvents on the contract's exchange, as any AMQP client sees them."""
+"""Records the events on the contract's exchange, as any AMQP client sees them."""
 
 import json
 import time
@@ -36,7 +36,7 @@ class EventRecorder:
     publish to the same exchange: tests pick their own events out of `received`.
     """
 
-    def __init__(self, amqp_uri: str) -> None:
+    def __init__(self, amqp_uri: str, routing_key: str = ROUTING_KEY) -> None:
         self._connection = Connection(amqp_uri)
         self._channel = self._connection.channel()
         # Declared exactly as nameko's EventDispatcher does, so it is a no-op when it exists.
@@ -44,7 +44,7 @@ class EventRecorder:
         self._queue = Queue(
             f"test-registration-events-{uuid.uuid4().hex}",
             exchange=exchange,
-            routing_key=ROUTING_KEY,
+            routing_key=routing_key,
             exclusive=True,
             auto_delete=True,
         )(self._channel)

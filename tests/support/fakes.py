@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from uuid import UUID
 
+from registration.application.errors import EntryNotFound
 from registration.application.ports import EntryRepository, EventPublisher, UnitOfWork
 from registration.domain.entry import Entry
 from registration.domain.errors import EmailAlreadyRegistered
@@ -22,6 +23,7 @@ class InMemoryEntryRepository(EntryRepository):
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.staged: list[Entry] = []
+        self.removed: list[Entry] = []
 
     def add(self, entry: Entry) -> None:
         taken = {e.email.key for e in [*self._store.entries.values(), *self.staged]}
@@ -31,6 +33,11 @@ class InMemoryEntryRepository(EntryRepository):
 
     def get(self, entry_id: UUID) -> Entry | None:
         return self._store.entries.get(entry_id)
+
+    def remove(self, entry: Entry) -> None:
+        if entry.id not in self._store.entries:
+            raise EntryNotFound(f"No entry with id {entry.id}.")
+        self.removed.append(entry)
 
 
 class RecordingPublisher(EventPublisher):
@@ -48,6 +55,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.events: RecordingPublisher = RecordingPublisher()
 
     def commit(self) -> None:
+        for entry in self.entries.removed:
+            del self._store.entries[entry.id]
         for entry in self.entries.staged:
             self._store.entries[entry.id] = entry
         self._store.events.extend(self.events.staged)
@@ -56,4 +65,5 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         self.entries.staged.clear()
+        self.entries.removed.clear()
         self.events.staged.clear()

@@ -21,6 +21,7 @@ from referencing.jsonschema import DRAFT202012
 
 from registration.contracts import (
     asyncapi_document,
+    entry_erased_schema,
     openapi_document,
     registered_entry_event_schema,
 )
@@ -138,6 +139,7 @@ def test_openapi_describes_every_route_of_the_service() -> None:
     assert routes == {
         ("/register", "post"),
         ("/entries/{entry_id}", "get"),
+        ("/entries/{entry_id}", "delete"),
         ("/health", "get"),
         ("/health/ready", "get"),
         ("/health/live", "get"),
@@ -269,25 +271,38 @@ def test_asyncapi_document_is_self_contained() -> None:
         assert _resolve(document, {"$ref": reference}) is not None, reference
 
 
-def test_asyncapi_payload_is_the_event_schema_file() -> None:
+EVENT_SCHEMAS = {
+    "RegisteredEntryEvent": registered_entry_event_schema,
+    "EntryErased": entry_erased_schema,
+}
+# the message, its channel and its operation in the AsyncAPI document
+EVENT_NAMES = {
+    "RegisteredEntryEvent": ("registeredEntryEvents", "publishRegisteredEntryEvent"),
+    "EntryErased": ("entryErasedEvents", "publishEntryErased"),
+}
+
+
+@pytest.mark.parametrize("event", EVENT_SCHEMAS)
+def test_asyncapi_payload_is_the_event_schema_file(event: str) -> None:
     document = asyncapi_document()
-    message = document["components"]["messages"]["RegisteredEntryEvent"]
+    message = document["components"]["messages"][event]
     expected = {
-        key: value
-        for key, value in registered_entry_event_schema().items()
-        if key not in ("$schema", "$id")
+        key: value for key, value in EVENT_SCHEMAS[event]().items() if key not in ("$schema", "$id")
     }
 
     assert _resolve(document, message["payload"]) == expected
 
 
-def test_asyncapi_describes_the_published_event() -> None:
+@pytest.mark.parametrize("event", EVENT_NAMES)
+def test_asyncapi_describes_the_published_event(event: str) -> None:
     document = asyncapi_document()
-    channel = document["channels"]["registeredEntryEvents"]
-    operation = document["operations"]["publishRegisteredEntryEvent"]
-    message = document["components"]["messages"]["RegisteredEntryEvent"]
+    channel_name, operation_name = EVENT_NAMES[event]
+    channel = document["channels"][channel_name]
+    operation = document["operations"][operation_name]
+    message = document["components"]["messages"][event]
 
-    assert channel["address"] == "RegisteredEntryEvent"
+    assert channel["address"] == event
+    assert channel["messages"][event]["$ref"] == f"#/components/messages/{event}"
     assert channel["bindings"]["amqp"]["is"] == "routingKey"
     exchange = channel["bindings"]["amqp"]["exchange"]
     assert (exchange["name"], exchange["type"], exchange["durable"]) == (
@@ -297,7 +312,8 @@ def test_asyncapi_describes_the_published_event() -> None:
     )
     assert operation["action"] == "send"
     assert operation["bindings"]["amqp"]["deliveryMode"] == 2
-    assert operation["bindings"]["amqp"]["cc"] == ["RegisteredEntryEvent"]
+    assert operation["bindings"]["amqp"]["cc"] == [event]
+    assert message["bindings"]["amqp"]["messageType"] == event
     assert message["contentType"] == "application/json"
     assert message["correlationId"]["location"] == "$message.header#/x-request-id"
     assert "x-request-id" in message["headers"]["properties"]
@@ -365,3 +381,29 @@ def test_an_event_with_a_malformed_field_is_rejected(field: str, value: str) -> 
 
 def test_an_event_with_an_unknown_field_is_rejected() -> None:
     assert not _event_validator().is_valid(AN_EVENT | {"surprise": 1})
+
+
+def _erased_validator() -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(
+        entry_erased_schema(), format_checker=jsonschema.FormatChecker()
+    )
+
+
+def test_an_erasure_event_as_the_domain_makes_it_validates() -> None:
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from registration.domain.events import EntryErased
+
+    wire = EntryErased(entry_id=uuid4(), timestamp=datetime.now(UTC)).to_dict()
+
+    _erased_validator().validate(wire)
+    assert set(wire) == {"event_id", "name", "entry_id", "timestamp"}
+
+
+def test_an_erasure_event_carrying_an_address_breaks_its_contract() -> None:
+    erased = {key: value for key, value in AN_EVENT.items() if key != "email"}
+    erased["name"] = "EntryErased"
+
+    assert _erased_validator().is_valid(erased)
+    assert not _erased_validator().is_valid(erased | {"email": AN_EVENT["email"]})

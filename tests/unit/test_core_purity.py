@@ -35,3 +35,19 @@ def test_core_depends_on_no_adapter_or_entrypoint():
         source = module.read_text(encoding="utf-8")
         assert "registration.adapters" not in source, module
         assert "registration.entrypoints" not in source, module
+
+
+def module_imports(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_the_sql_adapter_never_imports_the_outbox_adapter_that_builds_on_it():
+    for module in (CORE / "adapters" / "sql").rglob("*.py"):
+        upward = {m for m in module_imports(module) if m.startswith("registration.adapters.outbox")}
+        assert upward == set(), module

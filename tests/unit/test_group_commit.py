@@ -3,9 +3,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.group_commit import BATCH_INSERT, GroupCommitWriter, batch_parameters
+from registration.adapters.sql.outbox_rows import OutboxMessage
+from registration.adapters.sql.rows import ENTRY_COLUMNS, OUTBOX_COLUMNS, entry_row, outbox_row
+from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.email import Email
 from registration.domain.entry import Entry
@@ -142,3 +144,54 @@ def test_a_write_whose_deadline_passes_in_flight_is_unknown_until_its_batch_ends
     assert not settled_while_running
     assert unknown.value.settled()
     assert database.batches == [1]
+
+
+def test_rows_name_every_column_their_table_is_written_with():
+    changes = registration("columns@example.com")
+
+    assert list(entry_row(changes.entries[0])) == [c.name for c in ENTRY_COLUMNS]
+    assert list(outbox_row(changes.outbox[0])) == [c.name for c in OUTBOX_COLUMNS]
+    assert {c.name for c in entries.columns} == {c.name for c in ENTRY_COLUMNS}
+    assert {c.name for c in outbox.columns} - {c.name for c in OUTBOX_COLUMNS} == {
+        "seq",
+        "published_at",
+    }
+
+
+def test_each_value_lands_in_its_own_column():
+    changes = registration("values@example.com")
+    entry, message = changes.entries[0], changes.outbox[0]
+
+    assert entry_row(entry) == {
+        "id": entry.id,
+        "email": "values@example.com",
+        "email_key": "values@example.com",
+        "registered_at": entry.registered_at,
+    }
+    assert outbox_row(message) == {
+        "event_id": message.event_id,
+        "event_type": "RegisteredEntryEvent",
+        "payload": message.payload,
+        "request_id": "req-1",
+        "created_at": message.created_at,
+        "entry_id": entry.id,
+    }
+
+
+def test_the_statement_names_the_entry_each_event_is_about():
+    changes = registration("about@example.com")
+
+    params = batch_parameters([changes])
+
+    assert params[-1] == [str(changes.entries[0].id)]
+    assert "entry_id" in BATCH_INSERT.definition
+
+
+def test_only_a_single_registration_takes_the_group_commit():
+    one = registration("one@example.com")
+    two = ChangeSet(entries=[*one.entries, *registration("two@example.com").entries])
+
+    assert GroupCommitWriter.accepts(one)
+    assert GroupCommitWriter.accepts(ChangeSet(outbox=one.outbox))
+    assert not GroupCommitWriter.accepts(two)
+    assert not GroupCommitWriter.accepts(ChangeSet(erased_entries=[one.entries[0].id]))

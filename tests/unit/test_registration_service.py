@@ -7,7 +7,7 @@ from tests.support.fakes import InMemoryStore, InMemoryUnitOfWork
 from registration.application.errors import EntryNotFound
 from registration.application.registration_service import RegistrationService
 from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
-from registration.domain.events import RegisteredEntryEvent
+from registration.domain.events import EntryErased, RegisteredEntryEvent
 
 pytestmark = pytest.mark.unit
 
@@ -84,3 +84,46 @@ def test_a_unit_of_work_left_without_commit_stores_nothing(store):
         uow.events.publish([RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com")])
 
     assert store.events == []
+
+
+def test_erasing_an_entry_removes_it_and_announces_it_without_the_address(service, store):
+    entry = service.register_entry("someone@example.com")
+
+    service.erase_entry(str(entry.id))
+
+    assert store.entries == {}
+    erased = store.events[-1]
+    assert isinstance(erased, EntryErased)
+    assert erased.entry_id == entry.id
+    assert erased.timestamp == NOW
+    assert "someone" not in str(erased.to_dict())
+    assert store.commits == 2
+
+
+def test_an_erased_address_can_register_again(service, store):
+    entry = service.register_entry("someone@example.com")
+    service.erase_entry(entry.id)
+
+    again = service.register_entry("someone@example.com")
+
+    assert list(store.entries) == [again.id]
+
+
+@pytest.mark.parametrize("entry_id", [str(uuid4()), "not-a-uuid", ""])
+def test_erasing_an_unknown_or_malformed_id_is_not_found_and_publishes_nothing(
+    service, store, entry_id
+):
+    with pytest.raises(EntryNotFound):
+        service.erase_entry(entry_id)
+
+    assert store.events == []
+    assert store.commits == 0
+
+
+def test_erasing_twice_is_not_found_the_second_time(service, store):
+    entry = service.register_entry("someone@example.com")
+    service.erase_entry(entry.id)
+
+    with pytest.raises(EntryNotFound):
+        service.erase_entry(entry.id)
+    assert [type(e) for e in store.events] == [RegisteredEntryEvent, EntryErased]

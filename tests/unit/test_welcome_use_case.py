@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 import pytest
 
 from welcome.application.errors import NotificationFailed
+from welcome.application.forget_erased_entry import ErasureOutcome, forget_erased_entry
 from welcome.application.inbox import Inbox, InboxTransaction
 from welcome.application.notification_sender import NotificationSender
 from welcome.application.welcome_new_registration import WelcomeOutcome, welcome_new_registration
+from welcome.domain.erasure_notice import ErasureNotice
 from welcome.domain.registration_notice import RegistrationNotice
 from welcome.domain.welcome_message import WelcomeMessage
 
@@ -29,15 +31,18 @@ class RecordingSender(NotificationSender):
 class InMemoryInbox(Inbox):
     def __init__(self) -> None:
         self.processed: set[str] = set()
+        self.erased: set[str] = set()
 
     def begin(self) -> InboxTransaction:
-        return InMemoryInboxTransaction(self.processed)
+        return InMemoryInboxTransaction(self.processed, self.erased)
 
 
 class InMemoryInboxTransaction(InboxTransaction):
-    def __init__(self, processed: set[str]) -> None:
+    def __init__(self, processed: set[str], erased: set[str]) -> None:
         self._processed = processed
+        self._erased = erased
         self._pending: set[str] = set()
+        self._pending_erased: set[str] = set()
 
     def record_processed(self, event_id: str) -> bool:
         if event_id in self._processed or event_id in self._pending:
@@ -45,12 +50,20 @@ class InMemoryInboxTransaction(InboxTransaction):
         self._pending.add(event_id)
         return True
 
+    def record_erased(self, entry_id: str) -> None:
+        self._pending_erased.add(entry_id)
+
+    def is_erased(self, entry_id: str) -> bool:
+        return entry_id in self._erased or entry_id in self._pending_erased
+
     def commit(self) -> None:
         self._processed |= self._pending
-        self._pending = set()
+        self._erased |= self._pending_erased
+        self.rollback()
 
     def rollback(self) -> None:
         self._pending = set()
+        self._pending_erased = set()
 
 
 def a_notice(event_id: str = "e-1", email: str = "alice@example.com") -> RegistrationNotice:
@@ -119,3 +132,35 @@ def test_the_mail_carries_the_event_and_request_ids_for_tracing():
     welcome_new_registration(a_notice("e-9"), InMemoryInbox(), sender)
 
     assert (sender.sent[0].event_id, sender.sent[0].request_id) == ("e-9", "req-1")
+
+
+def an_erasure(event_id: str = "x-1", entry_id: str = "entry-1") -> ErasureNotice:
+    return ErasureNotice(event_id=event_id, entry_id=entry_id, request_id="req-2")
+
+
+def test_an_erasure_is_remembered_by_entry_id_only():
+    inbox = InMemoryInbox()
+
+    outcome = forget_erased_entry(an_erasure(), inbox)
+
+    assert outcome is ErasureOutcome.FORGOTTEN
+    assert inbox.erased == {"entry-1"}
+    assert inbox.processed == {"x-1"}
+
+
+def test_the_same_erasure_delivered_twice_is_a_duplicate():
+    inbox = InMemoryInbox()
+    forget_erased_entry(an_erasure(), inbox)
+
+    assert forget_erased_entry(an_erasure(), inbox) is ErasureOutcome.DUPLICATE
+
+
+def test_a_registration_erased_before_its_welcome_gets_no_mail():
+    inbox, sender = InMemoryInbox(), RecordingSender()
+    forget_erased_entry(an_erasure(entry_id="entry-1"), inbox)
+
+    outcome = welcome_new_registration(a_notice(), inbox, sender)
+
+    assert outcome is WelcomeOutcome.ERASED
+    assert sender.sent == []
+    assert "e-1" in inbox.processed  # a redelivery is a duplicate, not a second look

@@ -1,4 +1,4 @@
-"""RegisteredEntryEvents published exactly as the contract says, with a plain kombu producer."""
+"""Events published exactly as the contract says, with a plain kombu producer."""
 
 import json
 import time
@@ -26,11 +26,21 @@ def registered_entry_payload(email: str | None = None, event_id: str | None = No
     }
 
 
+def entry_erased_payload(entry_id: str, event_id: str | None = None) -> dict:
+    return {
+        "event_id": event_id or str(uuid.uuid4()),
+        "name": "EntryErased",
+        "entry_id": entry_id,
+        "timestamp": datetime.now(UTC).isoformat(),
+    }
+
+
 def publish_event(
     amqp_uri: str,
     payload: dict,
     request_id: str = "req-test",
     source_service: str = CONTRACT_SOURCE_SERVICE,
+    event_type: str = ROUTING_KEY,
 ) -> None:
     publish_raw(
         amqp_uri,
@@ -38,6 +48,7 @@ def publish_event(
         message_id=payload.get("event_id"),
         headers={"x-request-id": request_id},
         source_service=source_service,
+        event_type=event_type,
     )
 
 
@@ -48,6 +59,7 @@ def publish_raw(
     headers: dict[str, Any] | None = None,
     content_type: str = "application/json",
     source_service: str = CONTRACT_SOURCE_SERVICE,
+    event_type: str = ROUTING_KEY,
 ) -> None:
     properties = {"message_id": message_id} if message_id else {}
     exchange = event_exchange(source_service)
@@ -55,11 +67,11 @@ def publish_raw(
         connection.Producer().publish(
             body,
             exchange=exchange,
-            routing_key=ROUTING_KEY,
+            routing_key=event_type,
             content_type=content_type,
             content_encoding="utf-8",
             delivery_mode=2,
-            type="RegisteredEntryEvent",
+            type=event_type,
             timestamp=int(time.time()),
             headers=headers or {},
             declare=[exchange],

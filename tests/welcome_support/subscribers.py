@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from welcome.application.errors import NotificationFailed
+from welcome.entrypoints import entry_erased_event
 from welcome.entrypoints.registered_entry_event import EVENT_TYPE, InvalidEvent
 from welcome.entrypoints.reliable_event_handler import reliable_event_handler
 from welcome.entrypoints.retry_topology import dead_letter_queue_name, delay_queue_name
@@ -17,6 +18,7 @@ from welcome.entrypoints.service import WelcomeMailService
 from welcome_support.events import CONTRACT_SOURCE_SERVICE
 
 METHOD = "handle_registered_entry"
+ERASURE_METHOD = "handle_entry_erased"
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,18 @@ class Subscriber:
     def dead_letter_queue(self) -> str:
         return dead_letter_queue_name(self.service_name)
 
+    @property
+    def erasure_queue(self) -> str:
+        event = entry_erased_event.EVENT_TYPE
+        return f"evt-{self.source_service}-{event}--{self.service_name}.{ERASURE_METHOD}"
+
     def queue_names(self, delays_seconds: tuple[float, ...]) -> list[str]:
-        delay_queues = [delay_queue_name(self.service_name, METHOD, d) for d in delays_seconds]
-        return [self.work_queue, *delay_queues, self.dead_letter_queue]
+        delay_queues = [
+            delay_queue_name(self.service_name, method, d)
+            for method in (METHOD, ERASURE_METHOD)
+            for d in delays_seconds
+        ]
+        return [self.work_queue, self.erasure_queue, *delay_queues, self.dead_letter_queue]
 
     @property
     def is_deployed_one(self) -> bool:
@@ -63,5 +74,14 @@ def isolated_subscriber() -> Subscriber:
         )
         def handle_registered_entry(self, payload):
             return super().handle_registered_entry(payload)
+
+        @reliable_event_handler(
+            source_service,
+            entry_erased_event.EVENT_TYPE,
+            unretryable=(InvalidEvent,),
+            expected_exceptions=(InvalidEvent,),
+        )
+        def handle_entry_erased(self, payload):
+            return super().handle_entry_erased(payload)
 
     return Subscriber(IsolatedWelcomeMailService, source_service)

@@ -23,12 +23,33 @@ class RegistrationService:
         return entry
 
     def get_entry(self, entry_id: str | UUID) -> Entry:
-        try:
-            key = entry_id if isinstance(entry_id, UUID) else UUID(entry_id)
-        except ValueError:
-            raise EntryNotFound(f"No entry with id {entry_id!r}.") from None
+        key = _entry_key(entry_id)
         with self._unit_of_work() as uow:
             entry = uow.entries.get(key)
         if entry is None:
-            raise EntryNotFound(f"No entry with id {entry_id!r}.")
+            raise _not_found(entry_id)
         return entry
+
+    def erase_entry(self, entry_id: str | UUID) -> None:
+        """Right to erasure: the entry goes, with every stored copy of its address, and
+        `EntryErased` tells subscribers to erase theirs, in the same transaction."""
+        key = _entry_key(entry_id)
+        with self._unit_of_work() as uow:
+            entry = uow.entries.get(key)
+            if entry is None:
+                raise _not_found(entry_id)
+            uow.entries.remove(entry)
+            uow.events.publish([entry.erase(self._clock())])
+            uow.commit()
+
+
+def _entry_key(entry_id: str | UUID) -> UUID:
+    try:
+        return entry_id if isinstance(entry_id, UUID) else UUID(entry_id)
+    except ValueError:
+        # Not quoted: the message reaches logs, and a caller may pass anything, an address too.
+        raise EntryNotFound("No entry has this id (not a UUID).") from None
+
+
+def _not_found(entry_id: str | UUID) -> EntryNotFound:
+    return EntryNotFound(f"No entry with id {str(entry_id)!r}.")

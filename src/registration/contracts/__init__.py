@@ -24,6 +24,12 @@ def registered_entry_event_schema() -> dict[str, Any]:
 
 
 @cache
+def entry_erased_schema() -> dict[str, Any]:
+    """JSON Schema of the EntryErased payload (no address in it)."""
+    return _load("entry_erased.schema.json")
+
+
+@cache
 def openapi_document() -> dict[str, Any]:
     """OpenAPI 3.1 description of the HTTP API, as served at /openapi.json."""
     return _load("openapi.json")
@@ -33,15 +39,19 @@ def openapi_document() -> dict[str, Any]:
 def asyncapi_document(amqp_uri: str | None = None) -> dict[str, Any]:
     """AsyncAPI 3.0 description of the events, as served at /asyncapi.json.
 
-    The payload schema is the event schema file itself, so the two can never disagree. With
+    The payload schemas are the event schema files themselves, so they can never disagree. With
     `amqp_uri` (the service's AMQP_URI) the server entry names that broker, without credentials.
     """
     document = _load("asyncapi.json")
-    payload = copy.deepcopy(registered_entry_event_schema())
-    # `$id` would re-base references inside the AsyncAPI document; `$schema` is implied there.
-    payload.pop("$schema", None)
-    payload.pop("$id", None)
-    document["components"]["schemas"]["RegisteredEntryEvent"] = payload
+    for name, schema in (
+        ("RegisteredEntryEvent", registered_entry_event_schema()),
+        ("EntryErased", entry_erased_schema()),
+    ):
+        payload = copy.deepcopy(schema)
+        # `$id` would re-base references inside the AsyncAPI document; `$schema` is implied there.
+        payload.pop("$schema", None)
+        payload.pop("$id", None)
+        document["components"]["schemas"][name] = payload
     if amqp_uri:
         _describe_broker(document, amqp_uri)
     return document

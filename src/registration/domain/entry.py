@@ -3,7 +3,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from registration.domain.email import Email
-from registration.domain.events import RegisteredEntryEvent
+from registration.domain.events import EntryErased, RegisteredEntryEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +17,7 @@ class Entry:
         """A new entry and the event that announces it."""
         entry = cls(id=uuid4(), email=email, registered_at=now)
         return entry, RegisteredEntryEvent(entry_id=entry.id, email=str(email), timestamp=now)
+
+    def erase(self, now: datetime) -> EntryErased:
+        """The event that announces this entry's erasure (the address stays out of it)."""
+        return EntryErased(entry_id=self.id, timestamp=now)

@@ -45,6 +45,20 @@ def _primitive(value: Any) -> Any:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RegisteredEntryEvent(DomainEvent):
+class EntryEvent(DomainEvent):
+    """An event about one entry: stores that keep events can find them by `entry_id`."""
+
     entry_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisteredEntryEvent(EntryEvent):
     email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryErased(EntryEvent):
+    """The entry and its address are gone; subscribers erase what they hold about it.
+
+    It never carries the address: it would outlive the erasure it announces.
+    """

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from nameko.rpc import rpc
 from werkzeug.wrappers import Request, Response
 
-from registration.application.errors import StorageUnavailable
+from registration.application.errors import EntryNotFound, StorageUnavailable
 from registration.bootstrap import SERVICE_NAME, Application
 from registration.domain.entry import Entry
 from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
@@ -30,6 +30,7 @@ REGISTERED = metrics.REGISTRATIONS.labels("registered")  # looked up once: the h
 OUTCOMES = {
     InvalidEmail: "invalid",
     EmailAlreadyRegistered: "duplicate",
+    EntryNotFound: "not_found",
     StorageUnavailable: "unavailable",
 }
 
@@ -53,6 +54,12 @@ class RegistrationHttpService:
     @answers_problems
     def entry(self, request: Request, entry_id: str) -> Response:
         return json_response(entry_representation(self.app.registration.get_entry(entry_id)))
+
+    @api("DELETE", "/entries/<entry_id>")
+    @answers_problems
+    def erase(self, request: Request, entry_id: str) -> Response:
+        self._erase(entry_id)
+        return no_content()
 
     @api("GET", "/health")
     def health(self, request: Request) -> Response:
@@ -88,6 +95,11 @@ class RegistrationHttpService:
         with core_error_types():
             return entry_representation(self.app.registration.get_entry(entry_id))
 
+    @rpc(expected_exceptions=RPC_ERRORS)
+    def erase_entry(self, entry_id: str) -> None:
+        with core_error_types():
+            self._erase(entry_id)
+
     def _register(self, email: str) -> Entry:
         try:
             entry = self.app.registration.register_entry(email)
@@ -98,6 +110,15 @@ class RegistrationHttpService:
         # the id only: the address is personal data (the request id comes from the context)
         log.info("registered entry %s", entry.id, extra={"entry_id": str(entry.id)})
         return entry
+
+    def _erase(self, entry_id: str) -> None:
+        try:
+            self.app.registration.erase_entry(entry_id)
+        except Exception as error:
+            metrics.ERASURES.labels(outcome_of(error)).inc()
+            raise
+        metrics.ERASURES.labels("erased").inc()
+        log.info("erased entry %s", entry_id, extra={"entry_id": entry_id})
 
 
 def outcome_of(error: Exception) -> str:
@@ -114,6 +135,12 @@ def core_error_types() -> Iterator[None]:
         if type(error) is StorageUnavailable:
             raise
         raise StorageUnavailable(str(error)) from None
+
+
+def no_content() -> Response:
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def entry_representation(entry: Entry) -> dict[str, str]:

@@ -13,6 +13,11 @@ REGISTRATIONS = Counter(
     "Registration attempts by outcome.",
     ["outcome"],  # registered | duplicate | invalid | unavailable | error
 )
+ERASURES = Counter(
+    "erasures_total",
+    "Erasure requests by outcome.",
+    ["outcome"],  # erased | not_found | unavailable | error
+)
 HTTP_REQUEST_DURATION = Histogram(
     "http_request_duration_seconds",
     "Time to answer an HTTP request.",

@@ -13,6 +13,12 @@ class WelcomeMetrics:
         self.duplicate = self._counter(
             "duplicate", "Events skipped because their event_id was already processed."
         )
+        self.erasures = self._counter(
+            "erasures", "EntryErased events honoured: the entry will never be welcomed."
+        )
+        self.skipped_erased = self._counter(
+            "skipped_erased", "Registrations not welcomed because their entry was erased first."
+        )
         self.retried = self._counter("retried", "Failed deliveries scheduled for another attempt.")
         self.dead_lettered = self._counter(
             "dead_lettered", "Events moved to the dead-letter queue (poison or out of attempts)."

@@ -1,4 +1,5 @@
-"""Inbox of processed event ids in a SQL table, one row per event, primary key = event id."""
+"""Inbox of processed event ids in a SQL table, one row per event, primary key = event id; and
+the ids of erased entries, so their welcome is never sent after the erasure."""
 
 import threading
 from collections.abc import Callable
@@ -6,7 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Self
 
-from sqlalchemy import Column, Connection, DateTime, Engine, MetaData, String, Table
+from sqlalchemy import Column, Connection, DateTime, Engine, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from welcome.application.inbox import Inbox, InboxTransaction
@@ -18,6 +19,14 @@ processed_events = Table(
     metadata,
     Column("event_id", String(64), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Entry ids only: the subscriber never stores an address.
+erased_entries = Table(
+    "welcome_erased_entries",
+    metadata,
+    Column("entry_id", String(64), primary_key=True),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
 )
 
 _INSERT_IGNORING_DUPLICATES = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -93,6 +102,19 @@ class SqlInboxTransaction(InboxTransaction):
         # On PostgreSQL a concurrent insert of the same id waits here for the other
         # transaction: its commit makes this one a duplicate, its rollback lets this one in.
         return connection.execute(statement).rowcount == 1
+
+    def record_erased(self, entry_id: str) -> None:
+        insert = _INSERT_IGNORING_DUPLICATES[self._engine.dialect.name]
+        statement = (
+            insert(erased_entries)
+            .values(entry_id=entry_id, erased_at=self._clock())
+            .on_conflict_do_nothing(index_elements=["entry_id"])
+        )
+        self._require_connection().execute(statement)
+
+    def is_erased(self, entry_id: str) -> bool:
+        query = select(erased_entries.c.entry_id).where(erased_entries.c.entry_id == entry_id)
+        return self._require_connection().execute(query).first() is not None
 
     def commit(self) -> None:
         self._require_connection().commit()

@@ -31,6 +31,13 @@ class InboxTransaction(ABC):
         """
 
     @abstractmethod
+    def record_erased(self, entry_id: str) -> None:
+        """Remember that this entry was erased (its id only); harmless if already known."""
+
+    @abstractmethod
+    def is_erased(self, entry_id: str) -> bool: ...
+
+    @abstractmethod
     def commit(self) -> None: ...
 
     @abstractmethod

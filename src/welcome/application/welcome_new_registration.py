@@ -11,6 +11,7 @@ from welcome.domain.welcome_message import compose_welcome
 class WelcomeOutcome(Enum):
     WELCOMED = "welcomed"
     DUPLICATE = "duplicate"
+    ERASED = "erased"  # the entry was erased before its welcome: no mail to that address
 
 
 def welcome_new_registration(
@@ -26,6 +27,9 @@ def welcome_new_registration(
     with inbox.begin() as transaction:
         if not transaction.record_processed(notice.event_id):
             return WelcomeOutcome.DUPLICATE
+        if transaction.is_erased(notice.entry_id):
+            transaction.commit()
+            return WelcomeOutcome.ERASED
         sender.send(compose_welcome(notice))
         transaction.commit()
     return WelcomeOutcome.WELCOMED

@@ -23,8 +23,8 @@ class Metrics(DependencyProvider):
         return self.keeper.metrics
 
 
-class WelcomeUseCase(DependencyProvider):
-    """The wired `welcome_new_registration`, built once per container from its config."""
+class Wiring(SharedExtension):
+    """The use cases, built once per container from its config and shared by its providers."""
 
     def setup(self):
         self.welcome = bootstrap.build_welcome(self.container.config)
@@ -40,8 +40,23 @@ class WelcomeUseCase(DependencyProvider):
         if welcome is not None:
             welcome.close()
 
+
+class WelcomeUseCase(DependencyProvider):
+    """The wired `welcome_new_registration`."""
+
+    wiring = Wiring()
+
     def get_dependency(self, worker_ctx):
-        return self.welcome.welcome_new_registration
+        return self.wiring.welcome.welcome_new_registration
+
+
+class ForgetErasedEntryUseCase(DependencyProvider):
+    """The wired `forget_erased_entry`."""
+
+    wiring = Wiring()
+
+    def get_dependency(self, worker_ctx):
+        return self.wiring.welcome.forget_erased_entry
 
 
 class RequestId(ContextDataProvider):

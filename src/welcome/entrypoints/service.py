@@ -1,4 +1,5 @@
-"""The welcome-mail subscriber: one welcome mail per RegisteredEntryEvent, plus health and metrics.
+"""The welcome-mail subscriber: one welcome mail per RegisteredEntryEvent, none for an entry
+erased before (EntryErased), plus health and metrics.
 
 Run: `welcome-run` (nameko, on WELCOME_WEB_SERVER_ADDRESS; see entrypoints/run.py)
 """
@@ -7,9 +8,16 @@ import json
 import logging
 
 from welcome.application.errors import NotificationFailed
+from welcome.application.forget_erased_entry import ErasureOutcome
 from welcome.application.welcome_new_registration import WelcomeOutcome
 from welcome.domain.email_masking import mask_address
-from welcome.entrypoints.dependencies import Metrics, RequestId, WelcomeUseCase
+from welcome.entrypoints import entry_erased_event
+from welcome.entrypoints.dependencies import (
+    ForgetErasedEntryUseCase,
+    Metrics,
+    RequestId,
+    WelcomeUseCase,
+)
 from welcome.entrypoints.registered_entry_event import (
     EVENT_TYPE,
     SOURCE_SERVICE,
@@ -27,6 +35,7 @@ class WelcomeMailService:
     name = "welcome_mail_service"
 
     welcome_new_registration = WelcomeUseCase()
+    forget_erased_entry = ForgetErasedEntryUseCase()
     request_id = RequestId()
     metrics = Metrics()
 
@@ -45,9 +54,28 @@ class WelcomeMailService:
         if outcome is WelcomeOutcome.DUPLICATE:
             self.metrics.duplicate.inc()
             log.info("event already processed; no second welcome mail")
+        elif outcome is WelcomeOutcome.ERASED:
+            self.metrics.skipped_erased.inc()
+            log.info("entry %s was erased before its welcome; no mail", notice.entry_id)
         else:
             self.metrics.handled.inc()
             log.info("welcome mail accepted for delivery to %s", mask_address(notice.email))
+
+    @reliable_event_handler(
+        SOURCE_SERVICE,
+        entry_erased_event.EVENT_TYPE,
+        unretryable=(InvalidEvent,),
+        expected_exceptions=(InvalidEvent,),
+    )
+    def handle_entry_erased(self, payload):
+        notice = entry_erased_event.erasure_from_payload(payload, request_id=self.request_id)
+        log = EventLog(_log, notice.event_id, notice.request_id)
+        if self.forget_erased_entry(notice) is ErasureOutcome.DUPLICATE:
+            self.metrics.duplicate.inc()
+            log.info("erasure already processed")
+        else:
+            self.metrics.erasures.inc()
+            log.info("entry %s erased; it will never be welcomed", notice.entry_id)
 
     @http("GET", "/health")
     def health(self, request):

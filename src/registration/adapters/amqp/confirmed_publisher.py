@@ -7,7 +7,8 @@ from contextlib import contextmanager, suppress
 import amqp
 
 from registration.adapters.amqp.connection import open_connection
-from registration.adapters.outbox.message import PendingMessage
+from registration.adapters.outbox.message_sink import MessageSink
+from registration.adapters.sql.outbox_rows import PendingMessage
 from registration.infrastructure.settings import BrokerSettings
 
 log = logging.getLogger(__name__)
@@ -17,8 +18,9 @@ class BrokerUnavailable(Exception):
     """The broker could not be reached or did not confirm every message."""
 
 
-class ConfirmedAmqpPublisher:
-    """Publishes batches to a topic exchange and returns only once the broker confirmed them all.
+class ConfirmedAmqpPublisher(MessageSink):
+    """The outbox relay's MessageSink for RabbitMQ: publishes batches to a topic exchange and
+    returns only once the broker confirmed them all.
 
     The messages of a batch are pipelined: all are sent, then the confirms are awaited together,
     which costs one round trip per batch rather than one per message. A whole batch, connecting

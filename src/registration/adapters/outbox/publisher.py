@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
-from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
+from registration.adapters.sql.outbox_rows import OutboxMessage
 from registration.application.ports import EventPublisher
 from registration.domain.events import DomainEvent
 from registration.infrastructure.request_context import current_request_id

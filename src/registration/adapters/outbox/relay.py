@@ -1,17 +1,15 @@
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from registration.adapters.outbox.message import PendingMessage
+from registration.adapters.outbox.message_sink import MessageSink
 from registration.adapters.outbox.store import OutboxStore
 from registration.application.errors import StorageUnavailable
 from registration.infrastructure import metrics
 
 log = logging.getLogger(__name__)
-
-Publish = Callable[[Sequence[PendingMessage]], None]
 
 
 class Backoff:
@@ -70,7 +68,7 @@ class OutboxRelay:
     def __init__(
         self,
         store: OutboxStore,
-        publish: Publish,
+        sink: MessageSink,
         *,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
@@ -78,10 +76,9 @@ class OutboxRelay:
         prune_every_seconds: float = 300.0,
         gather_seconds: float = 0.02,
         before_round: Callable[[], object] | None = None,
-        between_rounds: Callable[[], object] | None = None,
     ) -> None:
         self._store = store
-        self._publish = publish
+        self._sink = sink
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._retention = retention
@@ -90,8 +87,6 @@ class OutboxRelay:
         # Runs before each round's claims; the service undoes writes it answered 503 for here,
         # before the relay could publish their events.
         self._before_round = before_round
-        # Runs after each wait: keeps the idle broker connection alive (heartbeats).
-        self._between_rounds = between_rounds
         self.state = RelayState()
         self._wake = threading.Event()
         self._running = False
@@ -125,8 +120,7 @@ class OutboxRelay:
                 # Under load commits come every few ms: waiting a moment lets one round carry
                 # many of them, far cheaper per event, at a small cost in latency.
                 time.sleep(self._gather)
-            if self._between_rounds is not None:
-                self._between_rounds()
+            self._sink.keep_alive()
 
     def relay_pending(self) -> int:
         """Publish every pending row, batch by batch; returns how many were published."""
@@ -136,7 +130,7 @@ class OutboxRelay:
         while True:
             with self._store.claim_pending(self._batch_size) as messages:
                 if messages:
-                    self._publish(messages)
+                    self._sink.publish(messages)
             published += len(messages)
             metrics.RELAY_PUBLISHED.inc(len(messages))
             if messages and log.isEnabledFor(logging.DEBUG):

@@ -1,24 +1,18 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from registration.adapters.outbox.message import PendingMessage
 from registration.adapters.sql.database import Database, as_utc
+from registration.adapters.sql.outbox_rows import PendingMessage
 from registration.adapters.sql.prepared import PreparedStatement, execute_prepared
 from registration.adapters.sql.schema import outbox
 
-_COLUMNS = (
-    outbox.c.seq,
-    outbox.c.event_id,
-    outbox.c.event_type,
-    outbox.c.payload,
-    outbox.c.request_id,
-    outbox.c.created_at,
-)
+# What a message read back holds, in the order of PendingMessage's fields.
+_COLUMNS = tuple(outbox.c[f.name] for f in fields(PendingMessage))
 
 # Built once: constructing and keying a statement like this costs more CPU than running it.
 _CLAIM = (
@@ -46,7 +40,8 @@ WHERE seq IN (
     SELECT seq FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1
     FOR UPDATE SKIP LOCKED
 )
-RETURNING seq, event_id, event_type, payload, request_id, created_at""",
+RETURNING """
+    + ", ".join(c.name for c in _COLUMNS),
 )
 _STATUS = sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
     outbox.c.published_at.is_(None)

@@ -8,17 +8,13 @@ import eventlet
 import sqlalchemy as sa
 from sqlalchemy.pool import PoolProxiedConnection
 
-from registration.adapters.outbox.message import OutboxMessage
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.circuit_breaker import CircuitBreaker
 from registration.adapters.sql.errors import translated_errors
-from registration.adapters.sql.group_commit import (
-    BATCH_INSERT,
-    GroupCommitWriter,
-    batch_parameters,
-)
+from registration.adapters.sql.group_commit import BATCH_INSERT, GroupCommitWriter
 from registration.adapters.sql.prepared import PreparedStatement, execute_prepared
 from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.transaction import write_in_one_transaction
 from registration.adapters.sql.unacknowledged import (
     NothingSent,
     OutcomeUnknown,
@@ -27,7 +23,6 @@ from registration.adapters.sql.unacknowledged import (
 from registration.application.errors import StorageUnavailable
 from registration.domain.email import Email
 from registration.domain.entry import Entry
-from registration.domain.errors import EmailAlreadyRegistered
 
 _Pooled = TypeVar("_Pooled", sa.Connection, PoolProxiedConnection)
 
@@ -130,10 +125,7 @@ class Database:
         return undone
 
     def _write(self, changes: ChangeSet) -> None:
-        if not self.is_postgres:
-            with self.connection() as connection, connection.begin():
-                _write_in_one_transaction(connection, changes)
-        elif len(changes.entries) <= 1:
+        if self.is_postgres and GroupCommitWriter.accepts(changes):
             self._breaker.check()
             try:
                 self._group_commit().write(changes, self.timeout_seconds)
@@ -141,8 +133,8 @@ class Database:
                 self._breaker.trip()
                 raise
         else:
-            if self._execute_batch_insert(batch_parameters([changes])):
-                raise EmailAlreadyRegistered("This email address is already registered.")
+            with self.connection() as connection, connection.begin():
+                write_in_one_transaction(connection, changes)
 
     def execute_autocommit(
         self, statement: PreparedStatement, params: list[Any]
@@ -186,29 +178,3 @@ _ENTRY_BY_ID = sa.select(entries.c.id, entries.c.email, entries.c.registered_at)
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _write_in_one_transaction(connection: sa.Connection, changes: ChangeSet) -> None:
-    if changes.entries:
-        connection.execute(entries.insert(), [_entry_row(e) for e in changes.entries])
-    if changes.outbox:
-        connection.execute(outbox.insert(), [_outbox_row(m) for m in changes.outbox])
-
-
-def _entry_row(entry: Entry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "email": entry.email.value,
-        "email_key": entry.email.key,
-        "registered_at": entry.registered_at,
-    }
-
-
-def _outbox_row(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "event_id": message.event_id,
-        "event_type": message.event_type,
-        "payload": message.payload,
-        "request_id": message.request_id,
-        "created_at": message.created_at,
-    }

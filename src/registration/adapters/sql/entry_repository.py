@@ -7,7 +7,8 @@ from registration.domain.entry import Entry
 
 
 class SqlEntryRepository(EntryRepository):
-    """Stages new entries in the unit of work's change set; duplicates surface at commit."""
+    """Stages new entries and erasures in the unit of work's change set; a duplicate address,
+    or an entry erased meanwhile, surfaces at commit."""
 
     def __init__(self, database: Database, changes: ChangeSet) -> None:
         self._database = database
@@ -18,3 +19,6 @@ class SqlEntryRepository(EntryRepository):
 
     def get(self, entry_id: UUID) -> Entry | None:
         return self._database.get_entry(entry_id)
+
+    def remove(self, entry: Entry) -> None:
+        self._changes.erased_entries.append(entry.id)

@@ -8,8 +8,9 @@ from alembic.config import Config
 MIGRATION_LOCK = 7_318_402_661
 
 
-def upgrade_to_head(database_url: str) -> None:
-    """Apply every Alembic migration not yet applied to the database at `database_url`."""
+def upgrade_to_head(database_url: str, revision: str = "head") -> None:
+    """Apply every Alembic migration not yet applied to the database at `database_url` (up to
+    `revision`: tests build an older schema this way)."""
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("registration.adapters.sql") / "migrations")
@@ -21,6 +22,6 @@ def upgrade_to_head(database_url: str) -> None:
                 # Replicas starting together take turns; the later ones find nothing to do.
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     finally:
         engine.dispose()

@@ -30,6 +30,8 @@ outbox = sa.Table(
     sa.Column("request_id", sa.Text(), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    # The entry the event is about: an erasure deletes that entry's rows, pending or published.
+    sa.Column("entry_id", sa.Uuid(), nullable=True),
     # Only pending rows: the relay's scan stays small however many events were ever sent.
     sa.Index(
         "ix_outbox_pending",
@@ -39,4 +41,5 @@ outbox = sa.Table(
     ),
     # Replay by time range, and pruning, walk this.
     sa.Index("ix_outbox_created_at", "created_at"),
+    sa.Index("ix_outbox_entry_id", "entry_id"),
 )

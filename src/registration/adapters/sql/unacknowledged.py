@@ -3,6 +3,10 @@
 A link cut while a statement is on its way, or a deadline that expires while PostgreSQL commits,
 leaves the outcome unknown. The client was told nothing was stored, so once the database answers
 again the write is undone if its events have not gone out yet (`Database.undo_unacknowledged`).
+
+Only writes that insert are undone. An erasure answered 503 is left as it is, whatever became of
+it: undoing it would take its EntryErased event back while the entry stays erased, and a
+retried DELETE tells the client what happened (404 if the erasure did commit).
 """
 
 from collections.abc import Callable
@@ -52,6 +56,8 @@ class UnacknowledgedWrites:
         self._writes: list[UnacknowledgedWrite] = []
 
     def remember(self, changes: ChangeSet, settled: Callable[[], bool] = _settled) -> None:
+        if not changes.only_inserts:
+            return
         self._writes.append(UnacknowledgedWrite.of(changes, settled))
 
     def take(self) -> list[UnacknowledgedWrite]:

@@ -15,3 +15,12 @@ class EntryRepository(ABC):
 
     @abstractmethod
     def get(self, entry_id: UUID) -> Entry | None: ...
+
+    @abstractmethod
+    def remove(self, entry: Entry) -> None:
+        """Stage the entry's erasure: at commit it goes, and with it every stored record that
+        carries its address (events on their way or kept for replay included).
+
+        An entry that is already gone (erased concurrently) makes `remove` or the commit raise
+        `EntryNotFound`, and nothing of the unit of work is stored.
+        """

@@ -413,7 +413,7 @@ def _head(
         elif lowered == "connection":
             continue  # the server decides, below
         lines.append(f"{name}: {value}\r\n")
-    if not has_length:
+    if not has_length and not status.startswith(_BODILESS_STATUSES):
         lines.append(f"Content-Length: {length}\r\n")
     lines.append(f"Date: {_http_date()}\r\n")
     if not keep_alive:
@@ -423,6 +423,9 @@ def _head(
     lines.append("\r\n")
     return "".join(lines).encode("latin-1")
 
+
+# RFC 9110 8.6: no Content-Length on these, they never have a body.
+_BODILESS_STATUSES = ("1", "204 ")
 
 _date_cache: list[Any] = [0, ""]
 

@@ -1,9 +1,15 @@
+"""The outbox's row shapes: a message to store with a unit of work, and one read back to send.
+
+They live with the table (below the outbox package, the relay and the broker adapters) so every
+package that needs them imports downwards.
+"""
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from registration.domain.events import DomainEvent
+from registration.domain.events import DomainEvent, EntryEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +19,8 @@ class OutboxMessage:
     payload: str
     request_id: str | None
     created_at: datetime
+    # The entry the event is about: an erasure finds the rows that carry its address by it.
+    entry_id: UUID | None = None
 
     @classmethod
     def from_event(cls, event: DomainEvent, request_id: str | None) -> "OutboxMessage":
@@ -22,6 +30,7 @@ class OutboxMessage:
             payload=json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")),
             request_id=request_id,
             created_at=event.timestamp,
+            entry_id=event.entry_id if isinstance(event, EntryEvent) else None,
         )
 
 

@@ -1,0 +1,22 @@
+"""The general write: any change set in one transaction, through SQLAlchemy Core.
+
+Every dialect and every shape of use case goes this way; on PostgreSQL a single registration
+takes the group commit instead (`group_commit`), an optimisation of that one shape.
+"""
+
+import sqlalchemy as sa
+
+from registration.adapters.sql.changes import ChangeSet
+from registration.adapters.sql.erasure import erase_entry
+from registration.adapters.sql.rows import entry_row, outbox_row
+from registration.adapters.sql.schema import entries, outbox
+
+
+def write_in_one_transaction(connection: sa.Connection, changes: ChangeSet) -> None:
+    # Erasures first: an event staged about an erased entry (its EntryErased) must survive them.
+    for entry_id in changes.erased_entries:
+        erase_entry(connection, entry_id)
+    if changes.entries:
+        connection.execute(entries.insert(), [entry_row(e) for e in changes.entries])
+    if changes.outbox:
+        connection.execute(outbox.insert(), [outbox_row(m) for m in changes.outbox])
