@@ -3,8 +3,12 @@
 Without it every request waits out the whole deadline (DATABASE_TIMEOUT_SECONDS) while holding
 one of nameko's `max_workers`; when more requests arrive than there are workers, those queued
 behind wait for a worker *and* then for the deadline, well past the 5 s in which the API promises
-its 503 (and health checks queue the same way). After a call fails as unavailable, calls fail at
-once for `cool_down_seconds`; the first calls after it try the database again.
+its 503 (and health checks queue the same way). After a call waited out its deadline, calls fail
+at once for `cool_down_seconds`; the first calls after it try the database again.
+
+Only a wait trips it. A call that fails at once (a refused connection, a pooled connection the
+server had closed) holds no worker for long, and tripping on it would turn one stale connection
+into a second of 503s for every request.
 """
 
 import time

@@ -43,8 +43,8 @@ class Database:
         """A pooled connection; a call that outlives the deadline fails as unavailable.
 
         A cut network can leave a socket waiting for minutes: the green timeout bounds it, and a
-        connection interrupted mid-call is discarded rather than reused. Once a call failed as
-        unavailable, the next ones fail at once for a moment (see circuit_breaker).
+        connection interrupted mid-call is discarded rather than reused. Once a call waited out
+        its deadline, the next ones fail at once for a moment (see circuit_breaker).
         """
         with self._guarded(self.engine.connect, timeout_seconds) as connection:
             yield connection
@@ -77,8 +77,9 @@ class Database:
                     timeout.cancel()
                     if connection is not None:
                         connection.close()
-        except StorageUnavailable:
-            self._breaker.trip()
+        except StorageUnavailable as error:
+            if _waited_out_a_deadline(error):
+                self._breaker.trip()
             raise
 
     def write(self, changes: ChangeSet) -> None:
@@ -173,6 +174,11 @@ class Database:
 _ENTRY_BY_ID = sa.select(entries.c.id, entries.c.email, entries.c.registered_at).where(
     entries.c.id == sa.bindparam("entry_id", type_=sa.Uuid())
 )
+
+
+def _waited_out_a_deadline(error: StorageUnavailable) -> bool:
+    """The call's own deadline, or the pool's wait for a free connection, ran out."""
+    return error.__cause__ is None or isinstance(error.__cause__, sa.exc.TimeoutError)
 
 
 def as_utc(moment: datetime) -> datetime:
