@@ -69,7 +69,8 @@ def test_outbox_rows_stored_before_revision_0002_name_their_entry_after_it(kind,
             {
                 "event_id": uuid.uuid4().hex if kind == "sqlite" else str(uuid.uuid4()),
                 "payload": json.dumps({"entry_id": str(entry_id), "email": "a@example.com"}),
-                "created_at": datetime.now(UTC),
+                # as text: Python 3.12 deprecated sqlite3's implicit datetime adapter
+                "created_at": datetime.now(UTC).isoformat(),
             },
         )
 
