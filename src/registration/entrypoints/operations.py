@@ -41,11 +41,11 @@ def health(app: Application, draining: bool) -> Response:
 
 
 def prometheus_metrics(app: Application) -> Response:
-    database_ok = _database_check(app) == OK
-    metrics.DATABASE_UP.set(1 if database_ok else 0)
-    metrics.BROKER_UP.set(1 if app.broker.problem() is None else 0)
-    if database_ok:  # else the gauges keep their last value
-        _outbox_check(app, database_ok=True)
+    # One read of the outbox also says whether the database answers; while it does not, the
+    # outbox gauges keep their last value.
+    outbox = _outbox_check(app, database_ok=True)
+    metrics.DATABASE_UP.set(1 if outbox["status"] == "ok" else 0)
+    _broker_check(app)
     return Response(
         generate_latest(metrics.registry()), status=200, content_type=CONTENT_TYPE_LATEST
     )
