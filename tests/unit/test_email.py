@@ -49,6 +49,21 @@ def test_invalid_addresses_are_rejected(raw):
         Email.parse(raw)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "some\x01one@example.com",  # ASCII control
+        "someone@example.com\x7f",  # DEL
+        "zoë\x85@example.com",  # C1 control, in an address that is not ASCII
+        "zoë\u202e@example.com",  # format character (right-to-left override)
+        "\u200bsomeone@example.com",  # zero-width space
+    ],
+)
+def test_control_and_format_characters_are_named_as_such(raw):
+    with pytest.raises(InvalidEmail, match="control characters"):
+        Email.parse(raw)
+
+
 @given(st.text(max_size=400))
 def test_any_text_is_either_an_address_or_invalid_email(raw):
     try:

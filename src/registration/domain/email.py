@@ -42,7 +42,7 @@ class Email:
             raise InvalidEmail("The email address is empty.")
         if len(candidate) > MAX_INPUT_LENGTH:
             raise InvalidEmail("The email address is too long.")
-        if any(unicodedata.category(char) in ("Cc", "Cf") for char in candidate):
+        if _has_control_characters(candidate):
             raise InvalidEmail("The email address contains control characters.")
         try:
             # Syntax only (a DNS look-up per request would make registration slow and flaky);
@@ -56,3 +56,11 @@ class Email:
 
     def __str__(self) -> str:
         return self.value
+
+
+def _has_control_characters(text: str) -> bool:
+    # ASCII has no format characters, and its only unprintable ones are its controls: one C-level
+    # call for almost every address, the per-character look-up only for the others.
+    if text.isascii():
+        return not text.isprintable()
+    return any(unicodedata.category(char) in ("Cc", "Cf") for char in text)

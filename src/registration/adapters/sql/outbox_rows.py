@@ -4,12 +4,12 @@ They live with the table (below the outbox package, the relay and the broker ada
 package that needs them imports downwards.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from registration.domain.events import DomainEvent, EntryEvent
+from registration.infrastructure.compact_json import compact_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class OutboxMessage:
         return cls(
             event_id=event.event_id,
             event_type=event.name,
-            payload=json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")),
+            payload=compact_json(event.to_dict()),
             request_id=request_id,
             created_at=event.timestamp,
             entry_id=event.entry_id if isinstance(event, EntryEvent) else None,

@@ -1,7 +1,8 @@
-import json
 from typing import Any
 
 from werkzeug.wrappers import Response
+
+from registration.infrastructure.compact_json import compact_json
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -11,7 +12,7 @@ def json_response(
     body: Any, status: int = 200, headers: dict[str, str] | None = None, mimetype: str = JSON
 ) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        compact_json(body),
         status=status,
         headers=headers,
         mimetype=mimetype,
