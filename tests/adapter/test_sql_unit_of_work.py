@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from tests.support.databases import unique_address
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
+from registration.adapters.sql.database import as_utc
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.registration_service import RegistrationService
@@ -41,6 +42,8 @@ def test_an_entry_and_its_outbox_row_are_stored_together(service, database):
     assert events[0].event_type == "RegisteredEntryEvent"
     assert events[0].published_at is None
     assert str(entry.id) in events[0].payload
+    # the same instant, to the microsecond, whichever way the writer sent it
+    assert as_utc(events[0].created_at) == entry.registered_at
 
 
 def test_a_duplicate_address_stores_neither_entry_nor_event(service, database):
