@@ -79,8 +79,11 @@ BOTH_PAIRS, SINGLE_PROCESS, PEER = "both", "single-process", "peer"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="A B rounds (default 3)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per run (default 10)")
+    # Single rounds move by up to 1.4x on a shared 2-core machine: five medians steadier than three.
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds of every contender (default 5)"
+    )
+    parser.add_argument("--duration", type=float, default=8, help="seconds per run (default 8)")
     parser.add_argument("--connections", type=int, default=10, help="concurrency (default 10)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument(
