@@ -45,9 +45,9 @@ class RegistrationHttpService:
     @answers_problems
     def register(self, request: Request) -> Response:
         email = required_string(read_json_object(request), "email")
-        entry = self._register(email)
+        representation = entry_representation(self._register(email))
         return json_response(
-            entry_representation(entry), status=201, headers={"Location": f"/entries/{entry.id}"}
+            representation, status=201, headers={"Location": f"/entries/{representation['id']}"}
         )
 
     @api("GET", "/entries/<entry_id>")
@@ -107,8 +107,9 @@ class RegistrationHttpService:
             metrics.REGISTRATIONS.labels(outcome_of(error)).inc()
             raise
         REGISTERED.inc()
-        # the id only: the address is personal data (the request id comes from the context)
-        log.info("registered entry %s", entry.id, extra={"entry_id": str(entry.id)})
+        # the id only: the address is personal data (the request id comes from the context); its
+        # text is made only if the line is written (the JSON formatter writes a UUID as text)
+        log.info("registered entry %s", entry.id, extra={"entry_id": entry.id})
         return entry
 
     def _erase(self, entry_id: str) -> None:
