@@ -11,7 +11,6 @@ transaction (`transaction.py`). Both are behind the same unit of work.
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import eventlet
@@ -164,11 +163,9 @@ SELECT slot FROM rejected""",
 # Arrays keep the statement's text the same for every batch size, so it is prepared once: planning
 # this statement anew for every batch cost PostgreSQL more than running it.
 BATCH_INSERT = _batch_insert()
-# Sent as text, which the statement's casts turn back into their types: psycopg2 adapts no UUID
-# without a global registration, and adapts a datetime at several times the cost of isoformat.
-_AS_TEXT = (sa.Uuid, sa.DateTime)
-_ENTRY_TEXT = tuple(i for i, c in enumerate(ENTRY_COLUMNS) if isinstance(c.type, _AS_TEXT))
-_OUTBOX_TEXT = tuple(i for i, c in enumerate(OUTBOX_COLUMNS) if isinstance(c.type, _AS_TEXT))
+# psycopg2 adapts no UUID without a global registration: such columns are sent as text.
+_ENTRY_UUIDS = tuple(i for i, c in enumerate(ENTRY_COLUMNS) if isinstance(c.type, sa.Uuid))
+_OUTBOX_UUIDS = tuple(i for i, c in enumerate(OUTBOX_COLUMNS) if isinstance(c.type, sa.Uuid))
 
 
 def batch_parameters(batch: list[ChangeSet]) -> list[Any]:
@@ -187,22 +184,17 @@ def batch_parameters(batch: list[ChangeSet]) -> list[Any]:
             outbox_rows.append(outbox_values(message))
     return [
         entry_slots,
-        *_arrays(entry_rows, len(ENTRY_COLUMNS), _ENTRY_TEXT),
+        *_arrays(entry_rows, len(ENTRY_COLUMNS), _ENTRY_UUIDS),
         outbox_slots,
-        *_arrays(outbox_rows, len(OUTBOX_COLUMNS), _OUTBOX_TEXT),
+        *_arrays(outbox_rows, len(OUTBOX_COLUMNS), _OUTBOX_UUIDS),
     ]
 
 
-def _arrays(rows: list[tuple[Any, ...]], width: int, as_text: tuple[int, ...]) -> list[list[Any]]:
+def _arrays(rows: list[tuple[Any, ...]], width: int, uuids: tuple[int, ...]) -> list[list[Any]]:
     """Rows turned into one list per column."""
     arrays = (
         [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
     )
-    for index in as_text:
-        arrays[index] = [None if value is None else _text(value) for value in arrays[index]]
+    for index in uuids:
+        arrays[index] = [None if value is None else str(value) for value in arrays[index]]
     return arrays
-
-
-def _text(value: Any) -> str:
-    # isoformat keeps the offset and the microseconds: timestamptz reads back the same instant
-    return value.isoformat() if isinstance(value, datetime) else str(value)
