@@ -1,9 +1,9 @@
 """The composition root: the one place where adapters are chosen and wired to the ports."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from registration.adapters.amqp.confirmed_publisher import ConfirmedAmqpPublisher
 from registration.adapters.amqp.health import BrokerProbe
@@ -18,7 +18,6 @@ from registration.adapters.sql.database import Database
 from registration.adapters.sql.engine import make_green_engine
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.ports import Clock, EventPublisher
-from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
 from registration.infrastructure.settings import Settings
 
@@ -26,18 +25,33 @@ SERVICE_NAME = "nameko_registration_service"
 EVENTS_EXCHANGE = f"{SERVICE_NAME}.events"
 
 
+UseCase = TypeVar("UseCase")
+
+
 @dataclass
 class Application:
     """Everything a primary adapter needs, built once per service container."""
 
     settings: Settings
-    registration: RegistrationService
+    # What use cases may ask for, by the name of their field (see `use_case`).
+    ports: dict[str, Any]
     database: Database
     outbox: OutboxStore
     broker: BrokerProbe
     relay: OutboxRelay | None = None
     bus: InProcessEventBus | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+
+    _use_cases: dict[type, Any] = field(default_factory=dict)
+
+    def use_case(self, kind: type[UseCase]) -> UseCase:
+        """The use case `kind`, built on first use with the ports its fields name."""
+        built = self._use_cases.get(kind)
+        if built is None:
+            built = self._use_cases[kind] = kind(
+                **{f.name: self.ports[f.name] for f in fields(kind)}
+            )  # type: ignore[arg-type]
+        return built  # type: ignore[no-any-return]
 
     def close(self) -> None:
         for close in reversed(self.closers):
@@ -88,7 +102,7 @@ def bootstrap(
     unit_of_work = partial(SqlUnitOfWork, database, events, after_commit)
     application = Application(
         settings=settings,
-        registration=RegistrationService(unit_of_work, clock),
+        ports={"unit_of_work": unit_of_work, "clock": clock},
         database=database,
         outbox=store,
         broker=BrokerProbe(settings.broker),

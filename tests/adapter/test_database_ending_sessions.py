@@ -8,6 +8,7 @@ import eventlet
 import pytest
 from tests.support.databases import unique_address
 from tests.support.sessions import terminate_every_session
+from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -17,7 +18,6 @@ from registration.adapters.sql.engine import make_green_engine
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import StorageUnavailable
-from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
 
 pytestmark = pytest.mark.adapter
@@ -30,9 +30,9 @@ def open_database(url: str, idle_in_transaction_seconds: float = 10.0) -> Databa
     return Database(engine, TIMEOUT)
 
 
-def registrations(database: Database) -> RegistrationService:
+def registrations(database: Database) -> UseCases:
     unit_of_work = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
-    return RegistrationService(unit_of_work, utc_now)
+    return UseCases(unit_of_work, utc_now)
 
 
 class RecordingSink:

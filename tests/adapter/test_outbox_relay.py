@@ -4,12 +4,12 @@ from functools import partial
 
 import pytest
 from tests.support.databases import unique_address
+from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
 from registration.adapters.outbox.store import OutboxStore
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
-from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
 
 pytestmark = pytest.mark.adapter
@@ -29,7 +29,7 @@ class RecordingBroker:
 @pytest.fixture
 def service(database):
     uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
-    return RegistrationService(uow, utc_now)
+    return UseCases(uow, utc_now)
 
 
 @pytest.fixture

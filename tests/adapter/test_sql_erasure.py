@@ -6,6 +6,7 @@ from functools import partial
 import pytest
 import sqlalchemy as sa
 from tests.support.databases import migrated_database, unique_address
+from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -14,7 +15,6 @@ from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import EntryNotFound
-from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
 
 pytestmark = pytest.mark.adapter
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.adapter
 @pytest.fixture
 def service(database):
     uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
-    return RegistrationService(uow, utc_now)
+    return UseCases(uow, utc_now)
 
 
 class RecordingSink:
@@ -183,7 +183,7 @@ def test_an_erasure_racing_a_relay_batch_waits_for_it_then_leaves_nothing(fresh_
     # A deadline longer than the test: the erasure must wait for the batch, not give up on it.
     database = migrated_database(fresh_postgres_url, timeout_seconds=60)
     uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
-    service = RegistrationService(uow, utc_now)
+    service = UseCases(uow, utc_now)
     address = unique_address()
     entry = service.register_entry(address)
     sink, outcome = HeldSink(), []

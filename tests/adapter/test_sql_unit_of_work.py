@@ -4,12 +4,12 @@ from functools import partial
 import pytest
 import sqlalchemy as sa
 from tests.support.databases import unique_address
+from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.sql.database import as_utc
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
-from registration.application.registration_service import RegistrationService
 from registration.domain.errors import EmailAlreadyRegistered
 from registration.domain.events import utc_now
 
@@ -24,7 +24,7 @@ def committed_changes():
 @pytest.fixture
 def service(database, committed_changes):
     uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, committed_changes.append)
-    return RegistrationService(uow, utc_now)
+    return UseCases(uow, utc_now)
 
 
 def rows(database, table):

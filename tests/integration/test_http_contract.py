@@ -465,7 +465,7 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(container_factor
     config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}"}
     container = container_factory(service_cls, config)
     app = replace_dependencies(container, "app")
-    app.registration.register_entry.side_effect = RuntimeError(
+    app.use_case.return_value.side_effect = RuntimeError(
         'Traceback: File "/work/main/src/registration/secret.py", password=hunter2'
     )
     container.start()

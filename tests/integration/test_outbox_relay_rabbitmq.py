@@ -7,13 +7,13 @@ import eventlet
 import pytest
 from tests.support.databases import migrated_database, unique_address
 from tests.support.event_queue import EventQueue
+from tests.support.use_cases import UseCases
 
 from registration.adapters.amqp.confirmed_publisher import BrokerUnavailable, ConfirmedAmqpPublisher
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
 from registration.adapters.outbox.store import OutboxStore
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
-from registration.application.registration_service import RegistrationService
 from registration.bootstrap import EVENTS_EXCHANGE
 from registration.domain.events import utc_now
 from registration.infrastructure.settings import BrokerSettings
@@ -31,7 +31,7 @@ def database(fresh_postgres_url):
 @pytest.fixture
 def service(database):
     uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
-    return RegistrationService(uow, utc_now)
+    return UseCases(uow, utc_now)
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ from uuid import uuid4
 
 import pytest
 from tests.support.fakes import InMemoryStore, InMemoryUnitOfWork
+from tests.support.use_cases import UseCases
 
 from registration.application.errors import EntryNotFound
-from registration.application.registration_service import RegistrationService
 from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
 from registration.domain.events import EntryErased, RegisteredEntryEvent
 
@@ -20,8 +20,8 @@ def store() -> InMemoryStore:
 
 
 @pytest.fixture
-def service(store: InMemoryStore) -> RegistrationService:
-    return RegistrationService(lambda: InMemoryUnitOfWork(store), clock=lambda: NOW)
+def service(store: InMemoryStore) -> UseCases:
+    return UseCases(lambda: InMemoryUnitOfWork(store), clock=lambda: NOW)
 
 
 def test_registering_stores_the_entry_with_its_normalized_address(service, store):

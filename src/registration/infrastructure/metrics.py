@@ -1,4 +1,5 @@
-"""Prometheus metrics of the registration service.
+"""Prometheus metrics of the registration service (each use case's outcomes are declared beside
+its entrypoint, see entrypoints/outcomes.py).
 
 With several processes behind one port (WEB_CONCURRENCY > 1) `registration-run` sets
 PROMETHEUS_MULTIPROC_DIR and any process's /metrics answers for all of them.
@@ -8,16 +9,6 @@ import os
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 
-REGISTRATIONS = Counter(
-    "registrations_total",
-    "Registration attempts by outcome.",
-    ["outcome"],  # registered | duplicate | invalid | unavailable | error
-)
-ERASURES = Counter(
-    "erasures_total",
-    "Erasure requests by outcome.",
-    ["outcome"],  # erased | not_found | unavailable | error
-)
 HTTP_REQUEST_DURATION = Histogram(
     "http_request_duration_seconds",
     "Time to answer an HTTP request.",

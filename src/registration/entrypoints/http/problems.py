@@ -1,4 +1,8 @@
-"""One table from every error to its RFC 9457 problem document; no internals ever leak."""
+"""Every error to its RFC 9457 problem document; no internals ever leak.
+
+The core's errors declare their kind, code and title (domain/errors.py); the HTTP meaning of each
+kind is the one table here. The HTTP adapter's own errors carry their status (client_errors.py).
+"""
 
 import functools
 import logging
@@ -8,20 +12,19 @@ from typing import Any
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from registration.application.errors import EntryNotFound, StorageUnavailable
-from registration.domain.errors import DomainError, EmailAlreadyRegistered, InvalidEmail
+from registration.domain.errors import CoreError, ErrorKind
 from registration.entrypoints.http.client_errors import ClientError
 from registration.entrypoints.http.responses import PROBLEM_JSON, json_response
 
 log = logging.getLogger(__name__)
 
-# exception type -> (status, slug, title)
-PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
-    InvalidEmail: (422, "invalid-email", "Invalid email address"),
-    EmailAlreadyRegistered: (409, "already-registered", "Already registered"),
-    EntryNotFound: (404, "entry-not-found", "Entry not found"),
-    StorageUnavailable: (503, "service-unavailable", "Service unavailable"),
+STATUS_OF = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.UNAVAILABLE: 503,
 }
+RETRY_AFTER_SECONDS = "5"
 
 
 def problem(
@@ -36,10 +39,10 @@ def problem_for(error: BaseException) -> Response:
         # An oversized body is left unread: the connection cannot be reused after it.
         extra = {"Connection": "close"} if error.status == 413 else None
         return problem(error.status, error.slug, error.title, str(error), extra)
-    for kind, (status, slug, title) in PROBLEMS.items():
-        if isinstance(error, kind):
-            extra = {"Retry-After": "5"} if status == 503 else None
-            return problem(status, slug, title, str(error), extra)
+    if isinstance(error, CoreError):
+        unavailable = error.kind is ErrorKind.UNAVAILABLE
+        extra = {"Retry-After": RETRY_AFTER_SECONDS} if unavailable else None
+        return problem(STATUS_OF[error.kind], error.code, error.title, str(error), extra)
     if isinstance(error, HTTPException) and error.code and error.code < 500:
         slug = (error.name or "error").lower().replace(" ", "-")
         # werkzeug's own headers but its HTML type, e.g. the Allow that RFC 9110 requires on 405
@@ -51,9 +54,6 @@ def problem_for(error: BaseException) -> Response:
     )
 
 
-EXPECTED = (ClientError, DomainError, StorageUnavailable)
-
-
 def answers_problems(method: Callable[..., Response]) -> Callable[..., Response]:
     """Expected failures become problem responses inside the worker, so nameko does not log
     them as crashed workers; anything else still propagates to the 500 problem."""
@@ -62,7 +62,7 @@ def answers_problems(method: Callable[..., Response]) -> Callable[..., Response]
     def handler(*args: Any, **kwargs: Any) -> Response:
         try:
             return method(*args, **kwargs)
-        except EXPECTED as error:
+        except (ClientError, CoreError) as error:
             return problem_for(error)
 
     return handler

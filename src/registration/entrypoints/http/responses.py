@@ -17,3 +17,9 @@ def json_response(
         headers=headers,
         mimetype=mimetype,
     )
+
+
+def no_content() -> Response:
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response

@@ -9,6 +9,7 @@ by tests/adapter/test_nameko_web_tripwire.py.
 
 import functools
 import time
+from collections.abc import Callable
 from typing import Any
 
 from nameko.web.handlers import HttpRequestHandler
@@ -19,7 +20,7 @@ from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from registration.entrypoints.http.json_body import MAX_BODY_BYTES
-from registration.entrypoints.http.problems import problem_for
+from registration.entrypoints.http.problems import answers_problems, problem_for
 from registration.entrypoints.http.web_server import LlhttpWebServer
 from registration.infrastructure import metrics
 from registration.infrastructure.request_context import request_id_from_header, set_request_id
@@ -137,4 +138,10 @@ class ApiRoute(HttpRequestHandler):
         return problem_for(exc)
 
 
-api = ApiRoute.decorator
+def api(method: str, url: str, **kwargs: Any) -> Callable[[Callable[..., Response]], Any]:
+    """An HTTP route; the errors its method raises on purpose are answered as problems."""
+
+    def route(handler: Callable[..., Response]) -> Any:
+        return ApiRoute.decorator(method, url, **kwargs)(answers_problems(handler))
+
+    return route
