@@ -24,6 +24,7 @@ class InMemoryEntryRepository(EntryRepository):
         self._store = store
         self.staged: list[Entry] = []
         self.removed: list[Entry] = []
+        self.updated: list[Entry] = []
 
     def add(self, entry: Entry) -> None:
         taken = {e.email.key for e in [*self._store.entries.values(), *self.staged]}
@@ -33,6 +34,11 @@ class InMemoryEntryRepository(EntryRepository):
 
     def get(self, entry_id: UUID) -> Entry | None:
         return self._store.entries.get(entry_id)
+
+    def update(self, entry: Entry) -> None:
+        if entry.id not in self._store.entries:
+            raise EntryNotFound(f"No entry with id {entry.id}.")
+        self.updated.append(entry)
 
     def remove(self, entry: Entry) -> None:
         if entry.id not in self._store.entries:
@@ -57,7 +63,7 @@ class InMemoryUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         for entry in self.entries.removed:
             del self._store.entries[entry.id]
-        for entry in self.entries.staged:
+        for entry in [*self.entries.updated, *self.entries.staged]:
             self._store.entries[entry.id] = entry
         self._store.events.extend(self.events.staged)
         self._store.commits += 1
@@ -66,4 +72,5 @@ class InMemoryUnitOfWork(UnitOfWork):
     def rollback(self) -> None:
         self.entries.staged.clear()
         self.entries.removed.clear()
+        self.entries.updated.clear()
         self.events.staged.clear()

@@ -7,7 +7,7 @@ from registration.domain.entry import Entry
 
 
 class SqlEntryRepository(EntryRepository):
-    """Stages new entries and erasures in the unit of work's change set; a duplicate address,
+    """Stages new entries, updates and erasures in the unit of work's change set; a duplicate address,
     or an entry erased meanwhile, surfaces at commit."""
 
     def __init__(self, database: Database, changes: ChangeSet) -> None:
@@ -19,6 +19,9 @@ class SqlEntryRepository(EntryRepository):
 
     def get(self, entry_id: UUID) -> Entry | None:
         return self._database.get_entry(entry_id)
+
+    def update(self, entry: Entry) -> None:
+        self._changes.updated_entries.append(entry)
 
     def remove(self, entry: Entry) -> None:
         self._changes.erased_entries.append(entry.id)

@@ -62,8 +62,11 @@ class GroupCommitWriter:
 
     @staticmethod
     def accepts(changes: ChangeSet) -> bool:
-        """The shape it writes: at most one new entry and its outbox rows, nothing else."""
-        return changes.only_inserts and len(changes.entries) <= 1
+        """The shape it writes: one new entry and outbox rows about it, nothing else."""
+        if not changes.is_insertion() or len(changes.entries) != 1:
+            return False
+        entry_id = changes.entries[0].id
+        return all(message.entry_id == entry_id for message in changes.outbox)
 
     def write(self, changes: ChangeSet, timeout: float) -> None:
         """Store one registration's entry and outbox rows; returns once they are committed."""
@@ -169,7 +172,7 @@ _OUTBOX_UUIDS = tuple(i for i, c in enumerate(OUTBOX_COLUMNS) if isinstance(c.ty
 
 
 def batch_parameters(batch: list[ChangeSet]) -> list[Any]:
-    """BATCH_INSERT's parameters for many change sets of at most one entry each (`accepts`);
+    """BATCH_INSERT's parameters for many change sets of one entry each (`accepts`);
     it returns the slots whose entry was a duplicate (their outbox rows are not written)."""
     entry_slots: list[int] = []
     entry_rows: list[tuple[Any, ...]] = []

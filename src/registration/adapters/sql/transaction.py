@@ -7,6 +7,7 @@ takes the group commit instead (`group_commit`), an optimisation of that one sha
 import sqlalchemy as sa
 
 from registration.adapters.sql.changes import ChangeSet
+from registration.adapters.sql.entry_update import update_entry
 from registration.adapters.sql.erasure import erase_entry
 from registration.adapters.sql.rows import entry_row, outbox_row
 from registration.adapters.sql.schema import entries, outbox
@@ -16,6 +17,8 @@ def write_in_one_transaction(connection: sa.Connection, changes: ChangeSet) -> N
     # Erasures first: an event staged about an erased entry (its EntryErased) must survive them.
     for entry_id in changes.erased_entries:
         erase_entry(connection, entry_id)
+    for entry in changes.updated_entries:
+        update_entry(connection, entry)
     if changes.entries:
         connection.execute(entries.insert(), [entry_row(e) for e in changes.entries])
     if changes.outbox:

@@ -4,9 +4,10 @@ A link cut while a statement is on its way, or a deadline that expires while Pos
 leaves the outcome unknown. The client was told nothing was stored, so once the database answers
 again the write is undone if its events have not gone out yet (`Database.undo_unacknowledged`).
 
-Only writes that insert are undone. An erasure answered 503 is left as it is, whatever became of
-it: undoing it would take its EntryErased event back while the entry stays erased, and a
-retried DELETE tells the client what happened (404 if the erasure did commit).
+Only insertions are undone (`ChangeSet.is_insertion`): deleting what they inserted is their exact
+undo. Any other write answered 503 is left as it is, whatever became of it: undoing an erasure
+would take its EntryErased event back while the entry stays erased, and deleting an updated entry
+would destroy what was stored before; a retry tells the client what happened.
 """
 
 from collections.abc import Callable
@@ -56,7 +57,7 @@ class UnacknowledgedWrites:
         self._writes: list[UnacknowledgedWrite] = []
 
     def remember(self, changes: ChangeSet, settled: Callable[[], bool] = _settled) -> None:
-        if not changes.only_inserts:
+        if not changes.is_insertion():
             return
         self._writes.append(UnacknowledgedWrite.of(changes, settled))
 

@@ -17,6 +17,14 @@ class EntryRepository(ABC):
     def get(self, entry_id: UUID) -> Entry | None: ...
 
     @abstractmethod
+    def update(self, entry: Entry) -> None:
+        """Stage an entry's new state (the same id): at commit it replaces the stored one.
+
+        An entry that is gone (erased concurrently) makes `update` or the commit raise
+        `EntryNotFound`, and nothing of the unit of work is stored.
+        """
+
+    @abstractmethod
     def remove(self, entry: Entry) -> None:
         """Stage the entry's erasure: at commit it goes, and with it every stored record that
         carries its address (events on their way or kept for replay included).
