@@ -1,4 +1,5 @@
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -6,7 +7,7 @@ import pytest
 
 from registration.domain.email import Email
 from registration.domain.entry import Entry
-from registration.domain.events import RegisteredEntryEvent
+from registration.domain.events import EntryEvent, RegisteredEntryEvent
 
 pytestmark = pytest.mark.unit
 
@@ -38,3 +39,29 @@ def test_registering_an_entry_yields_the_event_that_announces_it():
     entry, event = Entry.register(Email.parse("Someone@Example.com"), now)
 
     assert (event.entry_id, event.email, event.timestamp) == (entry.id, "Someone@example.com", now)
+
+
+def test_an_event_type_is_its_class_name_not_a_field():
+    event = RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com")
+
+    assert RegisteredEntryEvent.event_type == event.event_type == "RegisteredEntryEvent"
+    assert "event_type" not in event.to_dict()
+
+
+@pytest.mark.parametrize("field_name", ["name", "event_type", "event_id", "timestamp"])
+def test_a_field_named_like_the_envelope_is_refused_when_the_event_is_defined(field_name):
+    with pytest.raises(TypeError, match=field_name):
+
+        @dataclass(frozen=True, kw_only=True)
+        class Renamed(EntryEvent):
+            __annotations__ = {field_name: str}
+
+
+def test_an_event_grows_by_a_field_and_keeps_its_envelope():
+    @dataclass(frozen=True, kw_only=True)
+    class Grown(EntryEvent):
+        display_name: str
+
+    wire = Grown(entry_id=uuid4(), display_name="Ada").to_dict()
+
+    assert (wire["name"], wire["display_name"]) == ("Grown", "Ada")

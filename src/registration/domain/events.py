@@ -1,7 +1,13 @@
-from dataclasses import dataclass, field
+import functools
+import inspect
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
+
+# The keys every event's wire form has besides its own fields: `name` carries the event's type
+# (the routing key too). A field of the same name would overwrite one of them on the wire.
+ENVELOPE = ("event_id", "name", "timestamp")
 
 
 def utc_now() -> datetime:
@@ -10,30 +16,46 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, kw_only=True)
 class DomainEvent:
-    """Something that happened; its id and time are taken per instance, when it is created."""
+    """Something that happened; its id and time are taken per instance, when it is created.
+
+    Its type is its class name (`event_type`), never a field: a subclass that declares a field
+    named like a key of the envelope is refused when it is defined.
+    """
+
+    event_type: ClassVar[str] = "DomainEvent"
 
     event_id: UUID = field(default_factory=uuid4)
     timestamp: datetime = field(default_factory=utc_now)
 
-    @property
-    def name(self) -> str:
-        return type(self).__name__
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        clashes = sorted(set(inspect.get_annotations(cls)) & _RESERVED)
+        if clashes:
+            raise TypeError(
+                f"{cls.__name__} declares {', '.join(clashes)}: the event's type travels under "
+                "that name; call the field something else (display_name, say)"
+            )
+        cls.event_type = cls.__name__
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form: JSON primitives only (UUIDs as strings, ISO-8601 times with offset)."""
         return {
             "event_id": str(self.event_id),
-            "name": self.name,
+            "name": self.event_type,
             **{key: _primitive(value) for key, value in self._payload().items()},
             "timestamp": self.timestamp.isoformat(),
         }
 
     def _payload(self) -> dict[str, Any]:
-        return {
-            key: getattr(self, key)
-            for key in self.__dataclass_fields__
-            if key not in ("event_id", "timestamp")
-        }
+        return {name: getattr(self, name) for name in _payload_names(type(self))}
+
+
+_RESERVED = frozenset({*ENVELOPE, "event_type"})
+
+
+@functools.cache  # per event class; a class's fields are fixed once it is defined
+def _payload_names(kind: type["DomainEvent"]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind) if f.name not in ENVELOPE)
 
 
 def _primitive(value: Any) -> Any:

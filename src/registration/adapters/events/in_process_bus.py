@@ -25,9 +25,9 @@ class InProcessEventBus(EventPublisher):
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
-            for handler in self._handlers[event.name]:
+            for handler in self._handlers[event.event_type]:
                 try:
                     handler(event)
                 except Exception as error:
                     self.failures.append((event, error))
-                    log.exception("in-process handler for %s failed", event.name)
+                    log.exception("in-process handler for %s failed", event.event_type)

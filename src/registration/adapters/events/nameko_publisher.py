@@ -20,4 +20,4 @@ class NamekoEventPublisher(EventPublisher):
     def publish(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
             # The dict itself, of JSON primitives: no kombu datetime envelope on the wire.
-            self._dispatch(event.name, event.to_dict())
+            self._dispatch(event.event_type, event.to_dict())

@@ -26,7 +26,7 @@ class OutboxMessage:
     def from_event(cls, event: DomainEvent, request_id: str | None) -> "OutboxMessage":
         return cls(
             event_id=event.event_id,
-            event_type=event.name,
+            event_type=event.event_type,
             payload=compact_json(event.to_dict()),
             request_id=request_id,
             created_at=event.timestamp,
