@@ -54,7 +54,7 @@ _RESERVED = frozenset({*ENVELOPE, "event_type"})
 
 
 @functools.cache  # per event class; a class's fields are fixed once it is defined
-def _payload_names(kind: type["DomainEvent"]) -> tuple[str, ...]:
+def _payload_names(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(kind) if f.name not in ENVELOPE)
 
 
