@@ -1,4 +1,3 @@
-import functools
 import inspect
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -53,9 +52,14 @@ class DomainEvent:
 _RESERVED = frozenset({*ENVELOPE, "event_type"})
 
 
-@functools.cache  # per event class; a class's fields are fixed once it is defined
+_PAYLOAD_NAMES: dict[type, tuple[str, ...]] = {}  # per event class, fixed once it is defined
+
+
 def _payload_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind) if f.name not in ENVELOPE)
+    names = _PAYLOAD_NAMES.get(kind)
+    if names is None:
+        names = _PAYLOAD_NAMES[kind] = tuple(f.name for f in fields(kind) if f.name not in ENVELOPE)
+    return names
 
 
 def _primitive(value: Any) -> Any:
