@@ -23,7 +23,7 @@ from nameko.testing.services import replace_dependencies
 from nameko.testing.utils import find_free_port
 
 from registration import contracts
-from registration.entrypoints.http.json_body import MAX_BODY_BYTES
+from registration.entrypoints.http.limits import MAX_BODY_BYTES
 from registration.entrypoints.http.web_server import system_backlog
 from registration_support.databases import fresh_postgres_database
 from registration_support.events import EventRecorder, RecordedEvent

@@ -29,7 +29,7 @@ class InMemoryEntryRepository(EntryRepository):
     def add(self, entry: Entry) -> None:
         taken = {e.email.key for e in [*self._store.entries.values(), *self.staged]}
         if entry.email.key in taken:
-            raise EmailAlreadyRegistered("This email address is already registered.")
+            raise EmailAlreadyRegistered()
         self.staged.append(entry)
 
     def get(self, entry_id: UUID) -> Entry | None:

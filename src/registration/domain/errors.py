@@ -75,4 +75,5 @@ class EmailAlreadyRegistered(
     title="Already registered",
     outcome="duplicate",
 ):
-    pass
+    def __init__(self, message: str = "This email address is already registered.") -> None:
+        super().__init__(message)

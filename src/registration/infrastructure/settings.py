@@ -1,32 +1,57 @@
-from dataclasses import dataclass
+"""The registration service's settings: each one's config key, type and default, declared once.
+
+config.yml passes each key in from the environment without a default of its own (`${VAR}`); the
+defaults below apply when a key is unset or empty, and the README's Configuration table is
+checked against them. Keys nameko itself reads (AMQP_URI, HEARTBEAT, max_workers) keep their
+defaults in config.yml, as nameko needs them there.
+"""
+
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import timedelta
 from typing import Any
 
+from nameko.constants import DEFAULT_HEARTBEAT, DEFAULT_MAX_WORKERS
+
 EVENT_PUBLISHERS = ("outbox", "dispatcher", "in_process")
-DEFAULT_HEARTBEAT_SECONDS = 60.0  # nameko's default
+
+
+def setting(key: str, default: Any, choices: tuple[str, ...] = ()) -> Any:
+    return field(default=default, metadata={"key": key, "choices": choices})
+
+
+def read_settings(kind: type, config: dict[str, Any], **given: Any) -> Any:
+    """An instance of the settings dataclass `kind`, each field from its key in `config`."""
+    values = dict(given)
+    for declared in fields(kind):
+        if declared.name in values or "key" not in declared.metadata:
+            continue
+        raw = config.get(declared.metadata["key"])
+        if raw is None or raw == "" or raw == {}:
+            continue
+        default = declared.default if declared.default is not MISSING else None
+        value = type(default)(raw) if default is not None else raw
+        choices = declared.metadata["choices"]
+        if choices and value not in choices:
+            raise ValueError(f"{declared.metadata['key']} must be one of {choices}, not {value!r}")
+        values[declared.name] = value
+    return kind(**values)
 
 
 @dataclass(frozen=True)
 class BrokerSettings:
     """RabbitMQ as nameko's own keys describe it, for the connections the service opens itself."""
 
-    uri: str = "amqp://guest:guest@127.0.0.1:5672/"
+    uri: str = setting("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
     # nameko's AMQP_SSL: True, or the options of the TLS socket (ca_certs, certfile, keyfile,
     # cert_reqs, ...). `amqps://` alone means TLS with the system's trust store.
-    ssl: bool | dict[str, Any] | None = None
+    ssl: bool | dict[str, Any] | None = setting("AMQP_SSL", None)
     # Overridden by a `heartbeat` query parameter in the URI, as for nameko; 0 turns it off.
-    heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
-    login_method: str | None = None
+    heartbeat_seconds: float = setting("HEARTBEAT", float(DEFAULT_HEARTBEAT))
+    login_method: str | None = setting("LOGIN_METHOD", None)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "BrokerSettings":
-        heartbeat = config.get("HEARTBEAT")
-        return cls(
-            uri=str(config.get("AMQP_URI") or cls.uri),
-            ssl=config.get("AMQP_SSL") or None,
-            heartbeat_seconds=DEFAULT_HEARTBEAT_SECONDS if heartbeat is None else float(heartbeat),
-            login_method=config.get("LOGIN_METHOD") or None,
-        )
+        return read_settings(cls, config)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -34,17 +59,21 @@ class Settings:
     """The registration service's configuration, read from nameko's config (config.yml)."""
 
     broker: BrokerSettings
-    database_url: str
-    database_timeout_seconds: float = 3.0
-    event_publisher: str = "outbox"
-    max_workers: int = 10
-    outbox_poll_seconds: float = 1.0
-    outbox_batch_size: int = 200
-    outbox_retention: timedelta = timedelta(hours=168)
+    database_url: str = setting("DATABASE_URL", "sqlite:///registration.db")
+    database_timeout_seconds: float = setting("DATABASE_TIMEOUT_SECONDS", 3.0)
+    event_publisher: str = setting("EVENT_PUBLISHER", "outbox", choices=EVENT_PUBLISHERS)
+    max_workers: int = setting("max_workers", DEFAULT_MAX_WORKERS)
+    outbox_poll_seconds: float = setting("OUTBOX_POLL_SECONDS", 1.0)
+    outbox_batch_size: int = setting("OUTBOX_BATCH_SIZE", 200)
+    outbox_retention_hours: float = setting("OUTBOX_RETENTION_HOURS", 168.0)
     # The longest a relay may hold its claim on a batch: PostgreSQL ends a session left idle in
     # its transaction longer than this (a frozen or cut-off replica), releasing the rows to the
     # other replicas' relays. A batch's publish is bounded by half of it.
-    outbox_claim_seconds: float = 10.0
+    outbox_claim_seconds: float = setting("OUTBOX_CLAIM_SECONDS", 10.0)
+
+    @property
+    def outbox_retention(self) -> timedelta:
+        return timedelta(hours=self.outbox_retention_hours)
 
     @property
     def outbox_publish_timeout_seconds(self) -> float:
@@ -52,19 +81,4 @@ class Settings:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Settings":
-        publisher = str(config.get("EVENT_PUBLISHER") or "outbox")
-        if publisher not in EVENT_PUBLISHERS:
-            raise ValueError(
-                f"EVENT_PUBLISHER must be one of {EVENT_PUBLISHERS}, not {publisher!r}"
-            )
-        return cls(
-            broker=BrokerSettings.from_config(config),
-            database_url=str(config.get("DATABASE_URL") or "sqlite:///registration.db"),
-            database_timeout_seconds=float(config.get("DATABASE_TIMEOUT_SECONDS") or 3),
-            event_publisher=publisher,
-            max_workers=int(config.get("max_workers") or 10),
-            outbox_poll_seconds=float(config.get("OUTBOX_POLL_SECONDS") or 1),
-            outbox_batch_size=int(config.get("OUTBOX_BATCH_SIZE") or 200),
-            outbox_retention=timedelta(hours=float(config.get("OUTBOX_RETENTION_HOURS") or 168)),
-            outbox_claim_seconds=float(config.get("OUTBOX_CLAIM_SECONDS") or 10),
-        )
+        return read_settings(cls, config, broker=BrokerSettings.from_config(config))  # type: ignore[no-any-return]

@@ -5,18 +5,17 @@ from contextlib import contextmanager
 
 import sqlalchemy.exc
 
+from registration.adapters.sql.schema import EMAIL_UNIQUE_CONSTRAINT, entries
 from registration.application.errors import StorageUnavailable
 from registration.domain.errors import EmailAlreadyRegistered
-
-EMAIL_CONSTRAINT = "uq_entries_email_key"
 
 
 def _is_duplicate_email(error: BaseException) -> bool:
     original = getattr(error, "orig", error)
     constraint = getattr(getattr(original, "diag", None), "constraint_name", None)
     if constraint is not None:
-        return bool(constraint == EMAIL_CONSTRAINT)
-    return "email_key" in str(original)  # SQLite names the column, not the constraint
+        return bool(constraint == EMAIL_UNIQUE_CONSTRAINT)
+    return entries.c.email_key.name in str(original)  # SQLite names the column, not the constraint
 
 
 def _is_integrity_error(error: BaseException) -> bool:
@@ -34,7 +33,7 @@ def translated_errors() -> Iterator[None]:
         raise
     except Exception as error:
         if _is_integrity_error(error) and _is_duplicate_email(error):
-            raise EmailAlreadyRegistered("This email address is already registered.") from None
+            raise EmailAlreadyRegistered() from None
         if _is_connection_problem(error):
             raise StorageUnavailable("The database is not reachable.") from error
         raise

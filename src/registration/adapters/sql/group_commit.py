@@ -112,7 +112,7 @@ class GroupCommitWriter:
                 raise
             return
         for slot, pending in enumerate(batch):
-            duplicate = EmailAlreadyRegistered("This email address is already registered.")
+            duplicate = EmailAlreadyRegistered()
             pending.done.send(duplicate if slot in rejected else _STORED)
 
 

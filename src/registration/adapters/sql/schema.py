@@ -5,6 +5,9 @@ metadata = sa.MetaData()
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigSerial = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
+# The one rule that makes two registrations the same address; its violation means a duplicate.
+EMAIL_UNIQUE_CONSTRAINT = "uq_entries_email_key"
+
 entries = sa.Table(
     "entries",
     metadata,
@@ -13,7 +16,7 @@ entries = sa.Table(
     # Case-folded normalized address: the uniqueness rule lives in the database, race-free.
     sa.Column("email_key", sa.Text(), nullable=False),
     sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
-    sa.UniqueConstraint("email_key", name="uq_entries_email_key"),
+    sa.UniqueConstraint("email_key", name=EMAIL_UNIQUE_CONSTRAINT),
 )
 
 outbox = sa.Table(

@@ -10,8 +10,7 @@ from registration.entrypoints.http.client_errors import (
     UnprocessableBody,
     UnsupportedMediaType,
 )
-
-MAX_BODY_BYTES = 64 * 1024
+from registration.entrypoints.http.limits import MAX_BODY_BYTES
 
 
 def read_json_object(request: Request) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
-from registration.entrypoints.http.json_body import MAX_BODY_BYTES
 from registration.entrypoints.http.problems import answers_problems, problem_for
 from registration.entrypoints.http.web_server import LlhttpWebServer
 from registration.infrastructure import metrics
@@ -107,8 +106,6 @@ def _request_duration(method: str, route: str, status: int) -> Histogram:
 
 
 class ApiWebServer(LlhttpWebServer):
-    body_limit = MAX_BODY_BYTES + 1  # one byte more than allowed: enough to tell it is too much
-
     def get_wsgi_app(self) -> WsgiApp:
         return ApiWsgiApp(self)
 

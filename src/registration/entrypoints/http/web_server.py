@@ -24,7 +24,9 @@ by tests/adapter/test_nameko_web_tripwire.py.
 import logging
 import socket
 import time
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import eventlet
 from eventlet.semaphore import Semaphore
@@ -32,7 +34,9 @@ from nameko.constants import WEB_SERVER_CONFIG_KEY
 from nameko.web.server import WebServer
 
 from registration.entrypoints.http.connection import Connection, Deadlines
+from registration.entrypoints.http.limits import MAX_BODY_BYTES
 from registration.infrastructure.listening import listen
+from registration.infrastructure.settings import read_settings, setting
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +55,27 @@ def system_backlog() -> int:
         return socket.SOMAXCONN
 
 
-def deadlines_from_config(config: dict) -> Deadlines:  # type: ignore[type-arg]
-    default = Deadlines()
-    return Deadlines(
-        idle=default.idle,
-        head=float(config.get("HTTP_HEAD_TIMEOUT_SECONDS") or default.head),
-        body=float(config.get("HTTP_BODY_TIMEOUT_SECONDS") or default.body),
-    )
+@dataclass(frozen=True)
+class ServerSettings:
+    head_timeout_seconds: float = setting("HTTP_HEAD_TIMEOUT_SECONDS", Deadlines.head)
+    body_timeout_seconds: float = setting("HTTP_BODY_TIMEOUT_SECONDS", Deadlines.body)
+    backlog: int = setting("WEB_SERVER_BACKLOG", 0)  # 0: what the system allows
+    shutdown_grace_seconds: float = setting("SHUTDOWN_GRACE_SECONDS", 0.0)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "ServerSettings":
+        return read_settings(cls, config)  # type: ignore[no-any-return]
+
+    @property
+    def deadlines(self) -> Deadlines:
+        return Deadlines(head=self.head_timeout_seconds, body=self.body_timeout_seconds)
 
 
 class LlhttpWebServer(WebServer):
     """nameko's web server extension, each connection served by `Connection` (llhttp)."""
 
     # Bodies are held in memory up to this size; a longer one is refused unread (see Connection).
-    body_limit = 64 * 1024 + 1
+    body_limit = MAX_BODY_BYTES + 1  # one byte more than allowed: enough to tell it is too much
 
     def __init__(self) -> None:
         super().__init__()
@@ -74,13 +85,14 @@ class LlhttpWebServer(WebServer):
         self.draining = False
         self._app = None
         self._deadlines = Deadlines()
+        self._settings = ServerSettings()
 
     def start(self) -> None:
         if not self._starting:
             self._starting = True
-            config = self.container.config
-            self._deadlines = deadlines_from_config(config)
-            backlog = int(config.get("WEB_SERVER_BACKLOG") or 0) or system_backlog()
+            self._settings = ServerSettings.from_config(self.container.config)
+            self._deadlines = self._settings.deadlines
+            backlog = self._settings.backlog or system_backlog()
             self._sock = listen(self.bind_addr, WEB_SERVER_CONFIG_KEY, backlog)
             self._sock.settimeout(None)  # as nameko's: kombu may have set a default timeout
             self._app = self.get_wsgi_app()
@@ -120,7 +132,7 @@ class LlhttpWebServer(WebServer):
                 return
             self._drained = True
             self.draining = True
-            eventlet.sleep(float(self.container.config.get("SHUTDOWN_GRACE_SECONDS") or 0))
+            eventlet.sleep(self._settings.shutdown_grace_seconds)
             self._is_accepting = False
             self._gt.kill()
             self._sock.close()
