@@ -10,12 +10,15 @@ from registration.adapters.amqp.health import BrokerProbe
 from registration.adapters.events.deferred import DeferredEventPublisher
 from registration.adapters.events.in_process_bus import InProcessEventBus
 from registration.adapters.events.nameko_publisher import NamekoEventPublisher
+from registration.adapters.outbox.message_sink import MessageSink
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
 from registration.adapters.outbox.store import OutboxStore
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.database import Database
+from registration.adapters.sql.database_creation import ensure_database_exists
 from registration.adapters.sql.engine import make_green_engine
+from registration.adapters.sql.migrate import upgrade_to_head
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.ports import Clock, EventPublisher
 from registration.domain.events import utc_now
@@ -65,24 +68,16 @@ def bootstrap(
     dispatch: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> Application:
     settings = Settings.from_config(config)
-    engine = make_green_engine(
-        settings.database_url,
-        # a connection per worker, plus the relay's and a health check's
-        pool_size=settings.max_workers + 2,
-        timeout_seconds=settings.database_timeout_seconds,
-        idle_in_transaction_seconds=settings.outbox_claim_seconds,
-    )
-    database = Database(engine, settings.database_timeout_seconds)
+    # a connection per worker, plus the relay's and a health check's
+    database = _database(settings, pool_size=settings.max_workers + 2)
     store = OutboxStore(database, claim_timeout_seconds=settings.outbox_claim_seconds)
-    relay = bus = None
+    relay = bus = sink = None
 
     if settings.event_publisher == "outbox":
-        amqp = ConfirmedAmqpPublisher(
-            settings.broker, EVENTS_EXCHANGE, settings.outbox_publish_timeout_seconds
-        )
+        sink = message_sink(settings)
         relay = OutboxRelay(
             store,
-            amqp,
+            sink,
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             retention=settings.outbox_retention,
@@ -109,10 +104,54 @@ def bootstrap(
         relay=relay,
         bus=bus,
     )
-    application.closers.append(engine.dispose)
-    if relay is not None:
-        application.closers.append(amqp.close)
+    application.closers.append(database.engine.dispose)
+    if sink is not None:
+        application.closers.append(sink.close)
     return application
+
+
+def message_sink(settings: Settings) -> MessageSink:
+    """Where stored events go, for the relay and for a replay: RabbitMQ, with confirms."""
+    return ConfirmedAmqpPublisher(
+        settings.broker, EVENTS_EXCHANGE, settings.outbox_publish_timeout_seconds
+    )
+
+
+@dataclass
+class OutboxTools:
+    """What the outbox command-line tool works with, wired as the service wires it."""
+
+    settings: Settings
+    store: OutboxStore
+    open_sink: Callable[[], MessageSink]
+
+    def close(self) -> None:
+        self.store.database.engine.dispose()
+
+
+def outbox_tools(config: dict[str, Any]) -> OutboxTools:
+    settings = Settings.from_config(config)
+    store = OutboxStore(_database(settings, pool_size=2))
+    return OutboxTools(settings, store, partial(message_sink, settings))
+
+
+def migrate_database(config: dict[str, Any]) -> None:
+    """Create the configured database if the server lacks it, then apply every migration.
+
+    Raises DatabaseUnavailable when it does not exist and cannot be created."""
+    database_url = Settings.from_config(config).database_url
+    ensure_database_exists(database_url)
+    upgrade_to_head(database_url)
+
+
+def _database(settings: Settings, pool_size: int) -> Database:
+    engine = make_green_engine(
+        settings.database_url,
+        pool_size=pool_size,
+        timeout_seconds=settings.database_timeout_seconds,
+        idle_in_transaction_seconds=settings.outbox_claim_seconds,
+    )
+    return Database(engine, settings.database_timeout_seconds)
 
 
 def _wake_on_outbox_rows(relay: OutboxRelay) -> Callable[[ChangeSet], None]:

@@ -16,6 +16,9 @@ class MessageSink(Protocol):
         `event_id` the message id, `request_id` a header for tracing.
         """
 
+    def close(self) -> None:
+        """Let go of the connection; a later publish opens a new one."""
+
     def keep_alive(self) -> None:
         """Called between rounds, however idle: keep the connection to the broker alive
         (heartbeats) and drop one that went silent, so no batch starts on a dead link."""

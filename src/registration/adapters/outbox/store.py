@@ -61,7 +61,7 @@ class OutboxStatus:
 
 class OutboxStore:
     def __init__(self, database: Database, claim_timeout_seconds: float = 30.0) -> None:
-        self._database = database
+        self.database = database
         self._claim_timeout = claim_timeout_seconds
 
     @contextmanager
@@ -74,17 +74,17 @@ class OutboxStore:
         and marking is one statement: the relay's cost per round is BEGIN, UPDATE, COMMIT.
         """
         with (
-            self._database.connection(timeout_seconds=self._claim_timeout) as connection,
+            self.database.connection(timeout_seconds=self._claim_timeout) as connection,
             connection.begin(),
         ):
-            if self._database.is_postgres:
+            if self.database.is_postgres:
                 rows = execute_prepared(connection.connection, _PREPARED_CLAIM, [limit])
             else:
                 rows = connection.execute(_CLAIM, {"limit": limit}).all()
             yield sorted((_pending(*row) for row in rows), key=lambda m: m.seq)
 
     def status(self) -> OutboxStatus:
-        with self._database.connection() as connection:
+        with self.database.connection() as connection:
             pending, oldest = connection.execute(_STATUS).one()
         return OutboxStatus(pending=pending, oldest_pending_created_at=oldest)
 
@@ -103,7 +103,7 @@ class OutboxStore:
         )
         removed = 0
         while True:
-            with self._database.connection() as connection, connection.begin():
+            with self.database.connection() as connection, connection.begin():
                 count = connection.execute(outbox.delete().where(outbox.c.seq.in_(doomed))).rowcount
             removed += count
             if count < batch_size:
@@ -123,7 +123,7 @@ class OutboxStore:
                 .order_by(outbox.c.seq)
                 .limit(page_size)
             )
-            with self._database.connection() as connection:
+            with self.database.connection() as connection:
                 page = [_pending(*row) for row in connection.execute(query)]
             yield from page
             if len(page) < page_size:

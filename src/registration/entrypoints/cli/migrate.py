@@ -3,22 +3,19 @@ creating it first on a PostgreSQL server that does not have it yet."""
 
 import sys
 
-from registration.adapters.sql.database_creation import DatabaseUnavailable, ensure_database_exists
-from registration.adapters.sql.migrate import upgrade_to_head
+from registration.adapters.sql.database_creation import DatabaseUnavailable
+from registration.bootstrap import migrate_database
 from registration.infrastructure.config_file import load_config
 from registration.infrastructure.logging import configure_logging
-from registration.infrastructure.settings import Settings
 
 
 def main() -> None:
     config = load_config()
     configure_logging(config)  # in the container, JSON lines like the service's own
-    database_url = Settings.from_config(config).database_url
     try:
-        ensure_database_exists(database_url)
+        migrate_database(config)
     except DatabaseUnavailable as error:
         sys.exit(f"error: {error}")
-    upgrade_to_head(database_url)
 
 
 if __name__ == "__main__":

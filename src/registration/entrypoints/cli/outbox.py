@@ -14,26 +14,20 @@ import sys
 from datetime import UTC, datetime
 from itertools import islice
 
-from registration.adapters.amqp.confirmed_publisher import ConfirmedAmqpPublisher
 from registration.adapters.outbox.store import OutboxStore
-from registration.adapters.sql.database import Database
-from registration.adapters.sql.engine import make_green_engine
-from registration.bootstrap import EVENTS_EXCHANGE
+from registration.bootstrap import OutboxTools, outbox_tools
 from registration.infrastructure.config_file import load_config
-from registration.infrastructure.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_config(load_config(args.config))
-    engine = make_green_engine(settings.database_url, 2, settings.database_timeout_seconds)
-    store = OutboxStore(Database(engine, settings.database_timeout_seconds))
+    tools = outbox_tools(load_config(args.config))
     try:
         if args.command == "status":
-            return _status(store)
-        return _replay(store, settings, args)
+            return _status(tools.store)
+        return _replay(tools, args)
     finally:
-        engine.dispose()
+        tools.close()
 
 
 def _status(store: OutboxStore) -> int:
@@ -53,21 +47,19 @@ def _status(store: OutboxStore) -> int:
     return 0
 
 
-def _replay(store: OutboxStore, settings: Settings, args: argparse.Namespace) -> int:
-    messages = store.stored_between(args.since, args.until)
+def _replay(tools: OutboxTools, args: argparse.Namespace) -> int:
+    messages = tools.store.stored_between(args.since, args.until)
     if args.dry_run:
         print(json.dumps({"would_replay": sum(1 for _ in messages)}))
         return 0
-    publisher = ConfirmedAmqpPublisher(
-        settings.broker, EVENTS_EXCHANGE, settings.outbox_publish_timeout_seconds
-    )
+    sink = tools.open_sink()
     replayed = 0
     try:
-        while batch := list(islice(messages, 200)):
-            publisher.publish(batch)
+        while batch := list(islice(messages, tools.settings.outbox_batch_size)):
+            sink.publish(batch)
             replayed += len(batch)
     finally:
-        publisher.close()
+        sink.close()
     print(json.dumps({"replayed": replayed}))
     return 0
 
