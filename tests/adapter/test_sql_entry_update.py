@@ -11,8 +11,8 @@ from tests.support.databases import migrated_database, unique_address
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.database import as_utc
-from registration.adapters.sql.group_commit import GroupCommitWriter
 from registration.adapters.sql.outbox_rows import OutboxMessage
+from registration.adapters.sql.postgres.group_commit import GroupCommitWriter
 from registration.adapters.sql.schema import entries, outbox
 from registration.application.errors import EntryNotFound, StorageUnavailable
 from registration.domain.email import Email

@@ -4,8 +4,12 @@ from datetime import UTC, datetime
 import pytest
 
 from registration.adapters.sql.changes import ChangeSet
-from registration.adapters.sql.group_commit import BATCH_INSERT, GroupCommitWriter, batch_parameters
 from registration.adapters.sql.outbox_rows import OutboxMessage
+from registration.adapters.sql.postgres.group_commit import (
+    BATCH_INSERT,
+    GroupCommitWriter,
+    batch_parameters,
+)
 from registration.adapters.sql.rows import ENTRY_COLUMNS, OUTBOX_COLUMNS, entry_row, outbox_row
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown

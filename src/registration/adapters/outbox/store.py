@@ -1,18 +1,16 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
 
 from registration.adapters.sql.database import Database, as_utc
+from registration.adapters.sql.outbox_rows import PENDING_COLUMNS as _COLUMNS
 from registration.adapters.sql.outbox_rows import PendingMessage
-from registration.adapters.sql.prepared import PreparedStatement, execute_prepared
+from registration.adapters.sql.postgres.outbox_claim import claim_prepared
 from registration.adapters.sql.schema import outbox
-
-# What a message read back holds, in the order of PendingMessage's fields.
-_COLUMNS = tuple(outbox.c[f.name] for f in fields(PendingMessage))
 
 # Built once: constructing and keying a statement like this costs more CPU than running it.
 _CLAIM = (
@@ -29,19 +27,6 @@ _CLAIM = (
     )
     .values(published_at=sa.func.now())
     .returning(*_COLUMNS)
-)
-# The same claim on PostgreSQL, prepared: planning it anew took longer than running it.
-_PREPARED_CLAIM = PreparedStatement(
-    "outbox_claim",
-    ("int",),
-    """
-UPDATE outbox SET published_at = now()
-WHERE seq IN (
-    SELECT seq FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1
-    FOR UPDATE SKIP LOCKED
-)
-RETURNING """
-    + ", ".join(c.name for c in _COLUMNS),
 )
 _STATUS = sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
     outbox.c.published_at.is_(None)
@@ -78,7 +63,7 @@ class OutboxStore:
             connection.begin(),
         ):
             if self.database.is_postgres:
-                rows = execute_prepared(connection.connection, _PREPARED_CLAIM, [limit])
+                rows = claim_prepared(connection.connection, limit)
             else:
                 rows = connection.execute(_CLAIM, {"limit": limit}).all()
             yield sorted((_pending(*row) for row in rows), key=lambda m: m.seq)

@@ -1,8 +1,7 @@
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import TypeVar
 
 import eventlet
 import sqlalchemy as sa
@@ -11,8 +10,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.circuit_breaker import CircuitBreaker
 from registration.adapters.sql.errors import translated_errors
-from registration.adapters.sql.group_commit import BATCH_INSERT, GroupCommitWriter
-from registration.adapters.sql.prepared import PreparedStatement, execute_prepared
+from registration.adapters.sql.postgres.fast_writes import GroupCommitWrites
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.transaction import write_in_one_transaction
 from registration.adapters.sql.unacknowledged import (
@@ -21,8 +19,6 @@ from registration.adapters.sql.unacknowledged import (
     UnacknowledgedWrites,
 )
 from registration.application.errors import StorageUnavailable
-from registration.domain.email import Email
-from registration.domain.entry import Entry
 
 _Pooled = TypeVar("_Pooled", sa.Connection, PoolProxiedConnection)
 
@@ -34,9 +30,11 @@ class Database:
         self.engine = engine
         self.timeout_seconds = timeout_seconds
         self.is_postgres = engine.dialect.name == "postgresql"
-        self._group_writer: GroupCommitWriter | None = None
-        self._breaker = CircuitBreaker()
+        self.breaker = CircuitBreaker()
         self.unacknowledged = UnacknowledgedWrites()
+        # PostgreSQL's fast path for the one shape it takes; every write falls back to the
+        # general transaction below.
+        self._fast_writes = GroupCommitWrites(self) if self.is_postgres else None
 
     @contextmanager
     def connection(self, timeout_seconds: float | None = None) -> Iterator[sa.Connection]:
@@ -50,7 +48,7 @@ class Database:
             yield connection
 
     @contextmanager
-    def _driver_connection(self) -> Iterator[PoolProxiedConnection]:
+    def driver_connection(self) -> Iterator[PoolProxiedConnection]:
         """The same, without SQLAlchemy's Connection around the driver's: for one statement."""
         with self._guarded(self.engine.raw_connection, None) as connection:
             yield connection
@@ -59,7 +57,7 @@ class Database:
     def _guarded(
         self, acquire: Callable[[], _Pooled], timeout_seconds: float | None
     ) -> Iterator[_Pooled]:
-        self._breaker.check()
+        self.breaker.check()
         try:
             with translated_errors():
                 timeout = eventlet.Timeout(timeout_seconds or self.timeout_seconds)
@@ -79,7 +77,7 @@ class Database:
                         connection.close()
         except StorageUnavailable as error:
             if _waited_out_a_deadline(error):
-                self._breaker.trip()
+                self.breaker.trip()
             raise
 
     def write(self, changes: ChangeSet) -> None:
@@ -126,54 +124,14 @@ class Database:
         return undone
 
     def _write(self, changes: ChangeSet) -> None:
-        if self.is_postgres and GroupCommitWriter.accepts(changes):
-            self._breaker.check()
-            try:
-                self._group_commit().write(changes, self.timeout_seconds)
-            except (NothingSent, OutcomeUnknown):
-                self._breaker.trip()
-                raise
-        else:
-            with self.connection() as connection, connection.begin():
-                write_in_one_transaction(connection, changes)
-
-    def execute_autocommit(
-        self, statement: PreparedStatement, params: list[Any]
-    ) -> list[tuple[Any, ...]]:
-        """PostgreSQL: run one statement as its own transaction (one round trip) and fetch it."""
-        with self._driver_connection() as connection:
-            driver = connection.dbapi_connection
-            driver.autocommit = True
-            try:
-                return execute_prepared(connection, statement, params)
-            finally:
-                if not driver.closed:
-                    driver.autocommit = False
-
-    def _execute_batch_insert(self, params: list[Any]) -> list[tuple[Any, ...]]:
-        return self.execute_autocommit(BATCH_INSERT, params)
-
-    def _group_commit(self) -> GroupCommitWriter:
-        if self._group_writer is None:
-            self._group_writer = GroupCommitWriter(self._execute_batch_insert)
-        return self._group_writer
-
-    def get_entry(self, entry_id: UUID) -> Entry | None:
-        with self.connection() as connection:
-            row = connection.execute(_ENTRY_BY_ID, {"entry_id": entry_id}).first()
-        if row is None:
-            return None
-        return Entry(id=row.id, email=Email(row.email), registered_at=as_utc(row.registered_at))
+        if self._fast_writes is not None and self._fast_writes.write(changes):
+            return
+        with self.connection() as connection, connection.begin():
+            write_in_one_transaction(connection, changes)
 
     def ping(self) -> None:
         with self.connection() as connection:
             connection.exec_driver_sql("SELECT 1")
-
-
-# Built once: constructing and keying a statement costs more CPU than running it.
-_ENTRY_BY_ID = sa.select(entries.c.id, entries.c.email, entries.c.registered_at).where(
-    entries.c.id == sa.bindparam("entry_id", type_=sa.Uuid())
-)
 
 
 def _waited_out_a_deadline(error: StorageUnavailable) -> bool:

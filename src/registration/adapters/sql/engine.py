@@ -3,7 +3,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from registration.adapters.sql.stale_connections import discard_connections_the_server_closed
+from registration.adapters.sql.postgres.stale_connections import (
+    discard_connections_the_server_closed,
+)
 
 
 def make_green_engine(

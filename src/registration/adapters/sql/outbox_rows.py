@@ -4,10 +4,11 @@ They live with the table (below the outbox package, the relay and the broker ada
 package that needs them imports downwards.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from uuid import UUID
 
+from registration.adapters.sql.schema import outbox
 from registration.domain.events import DomainEvent, EntryEvent
 from registration.infrastructure.compact_json import compact_json
 
@@ -44,3 +45,7 @@ class PendingMessage:
     payload: str
     request_id: str | None
     created_at: datetime
+
+
+# What a message read back holds, in the order of PendingMessage's fields.
+PENDING_COLUMNS = tuple(outbox.c[f.name] for f in fields(PendingMessage))

@@ -1,7 +1,7 @@
 """The general write: any change set in one transaction, through SQLAlchemy Core.
 
 Every dialect and every shape of use case goes this way; on PostgreSQL a single registration
-takes the group commit instead (`group_commit`), an optimisation of that one shape.
+takes the group commit instead (`postgres/fast_writes.py`), an optimisation of that one shape.
 """
 
 import sqlalchemy as sa

@@ -20,7 +20,7 @@ from eventlet.queue import Empty, LightQueue
 from sqlalchemy.dialects import postgresql
 
 from registration.adapters.sql.changes import ChangeSet
-from registration.adapters.sql.prepared import PreparedStatement
+from registration.adapters.sql.postgres.prepared import PreparedStatement
 from registration.adapters.sql.rows import (
     ENTRY_COLUMNS,
     OUTBOX_COLUMNS,
