@@ -43,7 +43,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 # /app belongs to the app user: the SQLite fallback of DATABASE_URL writes its file here.
 WORKDIR /app
-COPY src/registration/config.yml /app/config.yml
+COPY src/service_kit/config.yml /app/config.yml
 
 USER 10001:10001
 

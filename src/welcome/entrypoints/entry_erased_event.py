@@ -7,7 +7,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
 from registration.contracts import entry_erased_schema
-from welcome.domain.email_masking import mask_addresses_in
+from service_kit.address_masking import mask_addresses
 from welcome.domain.erasure_notice import ErasureNotice
 from welcome.entrypoints.registered_entry_event import InvalidEvent
 
@@ -18,7 +18,7 @@ def erasure_from_payload(payload: Any, request_id: str | None = None) -> Erasure
     error = best_match(_validator().iter_errors(payload))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "payload"
-        raise InvalidEvent(mask_addresses_in(f"{where}: {error.message}")[:500])
+        raise InvalidEvent(mask_addresses(f"{where}: {error.message}")[:500])
     return ErasureNotice(
         event_id=payload["event_id"], entry_id=payload["entry_id"], request_id=request_id
     )

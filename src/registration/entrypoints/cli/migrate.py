@@ -3,11 +3,11 @@ creating it first on a PostgreSQL server that does not have it yet."""
 
 import sys
 
-from registration.adapters.sql.database_creation import DatabaseUnavailable, ensure_database_exists
 from registration.adapters.sql.migrate import upgrade_to_head
-from registration.infrastructure.config_file import load_config
-from registration.infrastructure.logging import configure_logging
 from registration.infrastructure.settings import Settings
+from service_kit.config_file import load_config
+from service_kit.database_creation import DatabaseUnavailable, ensure_database_exists
+from service_kit.logging import configure_logging
 
 
 def main() -> None:

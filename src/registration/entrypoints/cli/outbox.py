@@ -19,8 +19,8 @@ from registration.adapters.outbox.store import OutboxStore
 from registration.adapters.sql.database import Database
 from registration.adapters.sql.engine import make_green_engine
 from registration.bootstrap import EVENTS_EXCHANGE
-from registration.infrastructure.config_file import load_config
 from registration.infrastructure.settings import Settings
+from service_kit.config_file import load_config
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ from nameko.constants import WEB_SERVER_CONFIG_KEY
 from nameko.web.server import WebServer
 
 from registration.entrypoints.http.connection import Connection, Deadlines
-from registration.infrastructure.listening import listen
+from service_kit.listening import listen
 
 log = logging.getLogger(__name__)
 
