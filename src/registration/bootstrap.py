@@ -21,9 +21,7 @@ from registration.application.ports import Clock, EventPublisher
 from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
 from registration.infrastructure.settings import Settings
-
-SERVICE_NAME = "nameko_registration_service"
-EVENTS_EXCHANGE = f"{SERVICE_NAME}.events"
+from registration_contract import EVENTS_EXCHANGE, SERVICE_NAME
 
 
 @dataclass

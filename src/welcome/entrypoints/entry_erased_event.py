@@ -6,12 +6,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
-from registration.contracts import entry_erased_schema
+from registration_contract import ENTRY_ERASED
+from registration_contract.schemas import entry_erased_schema
 from service_kit.address_masking import mask_addresses
 from welcome.domain.erasure_notice import ErasureNotice
 from welcome.entrypoints.registered_entry_event import InvalidEvent
 
-EVENT_TYPE = "EntryErased"
+EVENT_TYPE = ENTRY_ERASED
 
 
 def erasure_from_payload(payload: Any, request_id: str | None = None) -> ErasureNotice:

@@ -11,12 +11,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
-from registration.contracts import registered_entry_event_schema
+from registration_contract import REGISTERED_ENTRY_EVENT, SERVICE_NAME
+from registration_contract.schemas import registered_entry_event_schema
 from service_kit.address_masking import mask_addresses
 from welcome.domain.registration_notice import RegistrationNotice
 
-SOURCE_SERVICE = "nameko_registration_service"
-EVENT_TYPE = "RegisteredEntryEvent"
+SOURCE_SERVICE = SERVICE_NAME
+EVENT_TYPE = REGISTERED_ENTRY_EVENT
 
 
 class InvalidEvent(ValueError):
