@@ -15,10 +15,13 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /build
 # The pinned runtime dependencies (no test extras) in their own layer, so a change to the code
 # alone does not reinstall them.
+# The contract package (./contract, not on PyPI) is one of them: named in the same command, its
+# folder satisfies the project's pin on it.
 COPY pyproject.toml constraints.txt README.md ./
+COPY contract ./contract
 RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
  && pip install --no-cache-dir pip==25.3 \
- && pip install --no-cache-dir -c constraints.txt -r requirements.txt
+ && pip install --no-cache-dir -c constraints.txt ./contract -r requirements.txt
 # Then the project itself, not editable, and a check that nothing is missing or conflicting.
 COPY src ./src
 RUN pip install --no-cache-dir --no-deps -c constraints.txt . \
@@ -43,7 +46,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 # /app belongs to the app user: the SQLite fallback of DATABASE_URL writes its file here.
 WORKDIR /app
-COPY src/registration/config.yml /app/config.yml
+COPY src/service_kit/config.yml /app/config.yml
 
 USER 10001:10001
 

@@ -13,10 +13,11 @@ PYENV_FOR_PYTHON := $(if $(filter python3.%,$(PYTHON)),PYENV_VERSION=$${PYENV_VE
 # What `make test`, `make lint` and `make bench` need; the image installs the runtime only.
 install: $(VENV)/.installed $(BIN)/promtool
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+# ./contract in the same pip command: that folder satisfies the project's nameko-registration-contract.
+$(VENV)/.installed: pyproject.toml contract/pyproject.toml constraints.txt
 	$(PYENV_FOR_PYTHON) $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,lint,bench]'
+	$(BIN)/pip install --quiet -c constraints.txt -e ./contract -e '.[test,lint,bench]'
 	touch $@
 
 # Prometheus's own rule checker, for deploy/prometheus: only the binary is taken out of Debian's
@@ -54,8 +55,8 @@ test-fast: install
 	$(BIN)/pytest -m unit $(PYTEST_ARGS)
 
 lint: install lint-openapi
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src contract tests bench scripts
+	$(BIN)/ruff format --check src contract tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/hadolint --failure-threshold warning Dockerfile
 
@@ -70,8 +71,8 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 format: install
-	$(BIN)/ruff format src tests bench scripts
-	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src contract tests bench scripts
+	$(BIN)/ruff check --fix src contract tests bench scripts
 
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """Shared test set-up: eventlet's monkey patch first (nameko >= 2.14 no longer applies it)."""
 
-from registration.infrastructure.nameko_cli import import_eventlet_quietly
+from service_kit.nameko_cli import import_eventlet_quietly
 
 # eventlet announces its bug-fix-only status on import (EventletDeprecationWarning, a Warning)
 import_eventlet_quietly()

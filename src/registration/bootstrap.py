@@ -16,17 +16,14 @@ from registration.adapters.outbox.relay import OutboxRelay
 from registration.adapters.outbox.store import OutboxStore
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.database import Database
-from registration.adapters.sql.database_creation import ensure_database_exists
 from registration.adapters.sql.engine import make_green_engine
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.ports import Clock, EventPublisher
 from registration.domain.events import utc_now
 from registration.infrastructure.settings import Settings
-
-SERVICE_NAME = "nameko_registration_service"
-EVENTS_EXCHANGE = f"{SERVICE_NAME}.events"
-
+from registration_contract import EVENTS_EXCHANGE, SERVICE_NAME
+from service_kit.database_creation import ensure_database_exists
 
 UseCase = TypeVar("UseCase")
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from tests.registration_support.databases import POSTGRES_URL
 
-from registration.adapters.sql.database_creation import DatabaseUnavailable, ensure_database_exists
+from service_kit.database_creation import DatabaseUnavailable, ensure_database_exists
 
 pytestmark = pytest.mark.adapter
 

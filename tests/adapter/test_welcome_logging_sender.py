@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from registration.infrastructure.logging import RedactEmailAddresses
+from service_kit.logging import RedactEmailAddresses
 from welcome.adapters.logging_notification_sender import LoggingNotificationSender
 from welcome.domain.welcome_message import WelcomeMessage
 

@@ -8,11 +8,9 @@ per test would spend a second and a half of every test stopping nameko's consume
 import uuid
 
 import pytest
-from nameko.exceptions import deserialize_to_instance
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from registration.application.errors import EntryNotFound
-from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
+from registration_contract.errors import EmailAlreadyRegistered, EntryNotFound, InvalidEmail
 from registration_support.databases import fresh_postgres_database
 from registration_support.service import (
     delete_queue,
@@ -23,10 +21,6 @@ from registration_support.service import (
 )
 
 pytestmark = pytest.mark.integration
-
-# What a caller does to get the core's errors typed: register their classes with nameko.
-for _error in (InvalidEmail, EmailAlreadyRegistered, EntryNotFound):
-    deserialize_to_instance(_error)
 
 
 @pytest.fixture(scope="module")

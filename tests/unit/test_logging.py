@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from registration.infrastructure.logging import (
+from service_kit.logging import (
     ExpectedErrorsWithoutTraceback,
     RedactEmailAddresses,
     RequestContextFilter,
     formatter,
 )
-from registration.infrastructure.request_context import set_request_id
+from service_kit.request_context import set_request_id
 
 pytestmark = pytest.mark.unit
 
@@ -174,7 +174,7 @@ def run_with_config_yml(log_format: str) -> list[str]:
     program = """
 import logging, logging.config, yaml
 from nameko.cli.main import setup_yaml_parser
-from registration.infrastructure.request_context import set_request_id
+from service_kit.request_context import set_request_id
 
 setup_yaml_parser()
 with open("config.yml") as stream:

@@ -1,10 +1,9 @@
-"""Composing the welcome mail, and masking addresses for logs."""
+"""Composing the welcome mail."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from welcome.domain.email_masking import mask_address, mask_addresses_in
 from welcome.domain.registration_notice import RegistrationNotice
 from welcome.domain.welcome_message import WELCOME_SUBJECT, compose_welcome
 
@@ -37,21 +36,3 @@ def test_the_welcome_keeps_the_event_and_request_ids():
     message = compose_welcome(NOTICE)
 
     assert (message.event_id, message.request_id) == (NOTICE.event_id, "req-42")
-
-
-def test_a_masked_address_keeps_the_first_letter_and_the_domain_only():
-    assert mask_address("alice@example.com") == "a***@example.com"
-
-
-def test_something_without_an_at_sign_is_masked_entirely():
-    assert mask_address("alice") == "***"
-
-
-def test_addresses_inside_a_text_are_masked():
-    text = "550 5.1.1 <bob.smith@example.org>: Recipient address rejected"
-
-    masked = mask_addresses_in(text)
-
-    assert "bob.smith@example.org" not in masked
-    assert "b***@example.org" in masked
-    assert masked.startswith("550 5.1.1 <")

@@ -1,4 +1,5 @@
-"""Machine-readable contracts of the service: the event schema, OpenAPI and AsyncAPI documents.
+"""Machine-readable contracts of the service: OpenAPI and AsyncAPI documents, and the event
+schemas, which live in the contract package (`registration_contract`) its subscribers install.
 
 The documents are cached and shared between callers: treat them as read-only.
 """
@@ -10,23 +11,21 @@ from importlib import resources
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from registration_contract import ENTRY_ERASED, REGISTERED_ENTRY_EVENT
+from registration_contract.schemas import entry_erased_schema, registered_entry_event_schema
+
+__all__ = [
+    "asyncapi_document",
+    "entry_erased_schema",
+    "openapi_document",
+    "registered_entry_event_schema",
+]
+
 _DEFAULT_PORTS = {"amqp": 5672, "amqps": 5671}
 
 
 def _load(name: str) -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))  # type: ignore[no-any-return]
-
-
-@cache
-def registered_entry_event_schema() -> dict[str, Any]:
-    """JSON Schema of the RegisteredEntryEvent payload; the subscriber validates against it."""
-    return _load("registered_entry_event.schema.json")
-
-
-@cache
-def entry_erased_schema() -> dict[str, Any]:
-    """JSON Schema of the EntryErased payload (no address in it)."""
-    return _load("entry_erased.schema.json")
 
 
 @cache
@@ -39,13 +38,14 @@ def openapi_document() -> dict[str, Any]:
 def asyncapi_document(amqp_uri: str | None = None) -> dict[str, Any]:
     """AsyncAPI 3.0 description of the events, as served at /asyncapi.json.
 
-    The payload schemas are the event schema files themselves, so they can never disagree. With
-    `amqp_uri` (the service's AMQP_URI) the server entry names that broker, without credentials.
+    The payload schemas are the contract package's schema files themselves, so they can never
+    disagree. With `amqp_uri` (the service's AMQP_URI) the server entry names that broker,
+    without credentials.
     """
     document = _load("asyncapi.json")
     for name, schema in (
-        ("RegisteredEntryEvent", registered_entry_event_schema()),
-        ("EntryErased", entry_erased_schema()),
+        (REGISTERED_ENTRY_EVENT, registered_entry_event_schema()),
+        (ENTRY_ERASED, entry_erased_schema()),
     ):
         payload = copy.deepcopy(schema)
         # `$id` would re-base references inside the AsyncAPI document; `$schema` is implied there.

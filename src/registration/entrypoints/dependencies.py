@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 from registration.bootstrap import Application, bootstrap
 from registration.entrypoints.http.route import REQUEST_ID_KEY
 from registration.infrastructure.garbage_collection import freeze_what_startup_built
-from registration.infrastructure.request_context import set_request_id
+from service_kit.request_context import set_request_id
 
 log = logging.getLogger(__name__)
 

@@ -36,3 +36,15 @@ def use_case_rpc(method: Method) -> Method:
             raise public from None
 
     return rpc(expected_exceptions=CoreError)(call)  # type: ignore[no-any-return]
+
+
+def typed_errors() -> list[type[CoreError]]:
+    """Every declared core error that RPC callers get as a type of its own (the contract
+    package offers a class for each): the classes imported so far, the service's all."""
+    found, pending = [], [CoreError]
+    while pending:
+        kind = pending.pop()
+        pending.extend(kind.__subclasses__())
+        if kind.declared_type() is kind and kind.typed_for_rpc:
+            found.append(kind)
+    return found

@@ -2,8 +2,8 @@
 
 import logging
 
+from service_kit.address_masking import mask_address
 from welcome.application.notification_sender import NotificationSender
-from welcome.domain.email_masking import mask_address
 from welcome.domain.welcome_message import WelcomeMessage
 from welcome.event_log import EventLog
 

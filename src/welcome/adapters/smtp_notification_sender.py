@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from service_kit.address_masking import mask_addresses
 from welcome.application.errors import NotificationFailed
 from welcome.application.notification_sender import NotificationSender
-from welcome.domain.email_masking import mask_addresses_in
 from welcome.domain.welcome_message import WelcomeMessage
 
 
@@ -68,7 +68,7 @@ def _describe(exc: BaseException) -> str:
         detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
     else:
         detail = str(exc)
-    return mask_addresses_in(f"SMTP delivery failed ({type(exc).__name__}): {detail}")
+    return mask_addresses(f"SMTP delivery failed ({type(exc).__name__}): {detail}")
 
 
 def _text(reply: bytes | str) -> str:

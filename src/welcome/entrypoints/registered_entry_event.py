@@ -11,12 +11,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
-from registration.contracts import registered_entry_event_schema
-from welcome.domain.email_masking import mask_addresses_in
+from registration_contract import REGISTERED_ENTRY_EVENT, SERVICE_NAME
+from registration_contract.schemas import registered_entry_event_schema
+from service_kit.address_masking import mask_addresses
 from welcome.domain.registration_notice import RegistrationNotice
 
-SOURCE_SERVICE = "nameko_registration_service"
-EVENT_TYPE = "RegisteredEntryEvent"
+SOURCE_SERVICE = SERVICE_NAME
+EVENT_TYPE = REGISTERED_ENTRY_EVENT
 
 
 class InvalidEvent(ValueError):
@@ -27,7 +28,7 @@ def notice_from_payload(payload: Any, request_id: str | None = None) -> Registra
     error = best_match(_validator().iter_errors(payload))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "payload"
-        raise InvalidEvent(mask_addresses_in(f"{where}: {error.message}")[:500])
+        raise InvalidEvent(mask_addresses(f"{where}: {error.message}")[:500])
     return RegistrationNotice(
         event_id=payload["event_id"],
         entry_id=payload["entry_id"],

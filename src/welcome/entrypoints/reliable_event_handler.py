@@ -19,8 +19,8 @@ from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.exceptions import ContainerBeingKilled
 
+from service_kit.address_masking import mask_addresses
 from welcome import bootstrap
-from welcome.domain.email_masking import mask_addresses_in
 from welcome.entrypoints.delivery import ATTEMPT_HEADER, Delivery
 from welcome.entrypoints.dependencies import MetricsKeeper
 from welcome.entrypoints.message_rerouter import MessageRerouter
@@ -159,7 +159,7 @@ class ReliableEventHandler(EventHandler):
 
 def _describe(error):
     text = f"{type(error).__name__}: {error}"
-    return mask_addresses_in(text)[:_MAX_ERROR_LENGTH]
+    return mask_addresses(text)[:_MAX_ERROR_LENGTH]
 
 
 reliable_event_handler = ReliableEventHandler.decorator

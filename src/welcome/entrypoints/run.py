@@ -5,9 +5,9 @@ use it."""
 import os
 import sys
 
-from registration.adapters.sql.database_creation import DatabaseUnavailable, ensure_database_exists
-from registration.infrastructure import nameko_cli
-from registration.infrastructure.config_file import config_path, load_config
+from service_kit import nameko_cli
+from service_kit.config_file import config_path, load_config
+from service_kit.database_creation import DatabaseUnavailable, ensure_database_exists
 
 SERVICE_MODULE = "welcome.entrypoints.service"
 

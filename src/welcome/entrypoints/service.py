@@ -7,10 +7,10 @@ Run: `welcome-run` (nameko, on WELCOME_WEB_SERVER_ADDRESS; see entrypoints/run.p
 import json
 import logging
 
+from service_kit.address_masking import mask_address
 from welcome.application.errors import NotificationFailed
 from welcome.application.forget_erased_entry import ErasureOutcome
 from welcome.application.welcome_new_registration import WelcomeOutcome
-from welcome.domain.email_masking import mask_address
 from welcome.entrypoints import entry_erased_event
 from welcome.entrypoints.dependencies import (
     ForgetErasedEntryUseCase,

@@ -6,31 +6,25 @@ without a word. Here the address is WELCOME_WEB_SERVER_ADDRESS, never shared, an
 error is an RFC 9457 problem document.
 """
 
-import json
-
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp, parse_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from registration.infrastructure.listening import listen
+from service_kit.listening import listen
+from service_kit.problem_document import PROBLEM_JSON, problem_json, problem_type
 
 ADDRESS_CONFIG_KEY = "WELCOME_WEB_SERVER_ADDRESS"
 DEFAULT_ADDRESS = "0.0.0.0:8001"
-PROBLEM_JSON = "application/problem+json"
 
 
 def problem_for(error: HTTPException) -> Response:
     status = error.code or 500
-    body = {
-        "type": f"/problems/{(error.name or 'error').lower().replace(' ', '-')}",
-        "title": error.name,
-        "status": status,
-        "detail": error.description or error.name,
-    }
+    slug = (error.name or "error").lower().replace(" ", "-")
+    body = problem_json(status, error.name, error.description or error.name, problem_type(slug))
     # werkzeug's own headers (the Allow of a 405) but not its HTML content type
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-    return Response(json.dumps(body), status=status, headers=headers, mimetype=PROBLEM_JSON)
+    return Response(body, status=status, headers=headers, mimetype=PROBLEM_JSON)
 
 
 class ProblemWsgiApp(WsgiApp):

@@ -4,7 +4,7 @@ from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.outbox_rows import OutboxMessage
 from registration.application.ports import EventPublisher
 from registration.domain.events import DomainEvent
-from registration.infrastructure.request_context import current_request_id
+from service_kit.request_context import current_request_id
 
 
 class OutboxEventPublisher(EventPublisher):

@@ -3,10 +3,10 @@ creating it first on a PostgreSQL server that does not have it yet."""
 
 import sys
 
-from registration.adapters.sql.database_creation import DatabaseUnavailable
 from registration.bootstrap import migrate_database
-from registration.infrastructure.config_file import load_config
-from registration.infrastructure.logging import configure_logging
+from service_kit.config_file import load_config
+from service_kit.database_creation import DatabaseUnavailable
+from service_kit.logging import configure_logging
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from itertools import islice
 
 from registration.adapters.outbox.store import OutboxStore
 from registration.bootstrap import OutboxTools, outbox_tools
-from registration.infrastructure.config_file import load_config
+from service_kit.config_file import load_config
 
 
 def main(argv: list[str] | None = None) -> int:

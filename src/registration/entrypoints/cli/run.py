@@ -13,9 +13,9 @@ import sys
 import tempfile
 
 from registration.entrypoints.cli.migrate import main as migrate
-from registration.infrastructure import nameko_cli
-from registration.infrastructure.config_file import config_path
-from registration.infrastructure.listening import SHARED_PORT_VARIABLE
+from service_kit import nameko_cli
+from service_kit.config_file import config_path
+from service_kit.listening import SHARED_PORT_VARIABLE
 
 SERVICE_MODULE = "registration.entrypoints.service"
 ADDRESS_KEY, DEFAULT_ADDRESS = "WEB_SERVER_ADDRESS", "0.0.0.0:8000"

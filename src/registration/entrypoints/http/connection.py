@@ -18,7 +18,6 @@ and a whole body, so that a client sending a byte now and then cannot hold a con
 
 import contextlib
 import io
-import json
 import logging
 import socket
 import sys
@@ -30,6 +29,8 @@ from email.utils import formatdate
 from typing import Any
 
 import httptools
+
+from service_kit.problem_document import PROBLEM_JSON, problem_json
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,9 @@ CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 def _last_answer(status: int, reason: str, detail: str) -> bytes:
     """A problem document the server sends itself, when no application can answer."""
-    body = json.dumps(
-        {"type": "about:blank", "title": reason, "status": status, "detail": detail}
-    ).encode("utf-8")
+    body = problem_json(status, reason, detail).encode("utf-8")
     head = (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/problem+json\r\n"
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {PROBLEM_JSON}\r\n"
         f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body

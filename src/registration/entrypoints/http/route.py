@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from registration.entrypoints.http.problems import answers_problems, problem_for
 from registration.entrypoints.http.web_server import LlhttpWebServer
 from registration.infrastructure import metrics
-from registration.infrastructure.request_context import request_id_from_header, set_request_id
+from service_kit.request_context import request_id_from_header, set_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_KEY = "registration.request_id"

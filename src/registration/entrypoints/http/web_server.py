@@ -35,8 +35,8 @@ from nameko.web.server import WebServer
 
 from registration.entrypoints.http.connection import Connection, Deadlines
 from registration.entrypoints.http.limits import MAX_BODY_BYTES
-from registration.infrastructure.listening import listen
 from registration.infrastructure.settings import read_settings, setting
+from service_kit.listening import listen
 
 log = logging.getLogger(__name__)
 

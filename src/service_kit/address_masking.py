@@ -1,4 +1,7 @@
-"""Email addresses are personal data: what is logged shows them masked, `a***@example.com`."""
+"""Email addresses are personal data: logs and error texts show them masked, `a***@example.com`.
+
+The one masker of both services: their log filter and the subscriber's error texts use it.
+"""
 
 import re
 
@@ -9,7 +12,9 @@ _ADDRESS = re.compile(r"""(?:"[^"\r\n]*"|[^\s<>()\[\],;:"'@]+)@[^\s<>()\[\],;:"'
 
 def mask_address(address: str) -> str:
     """`alice@example.com` -> `a***@example.com`: enough to tell two apart, not to write to."""
-    local, _, domain = address.rpartition("@")
+    local, at, domain = address.rpartition("@")
+    if not at:  # not an address at all: nothing of it is shown
+        return "***"
     if local.endswith("***"):  # masked already: a second pass must not mask the mask
         return address
     first = local.strip('"')[:1]

@@ -4,7 +4,7 @@
   (not a DeprecationWarning): nine lines on stderr that would break the JSON log lines;
 - a listen address already in use is said in one line, not a traceback.
 
-Run: `python -m registration.infrastructure.nameko_cli run --config config.yml <service module>`
+Run: `python -m service_kit.nameko_cli run --config config.yml <service module>`
 """
 
 import sys
@@ -30,8 +30,8 @@ def exit_if_address_in_use(config_file: str, key: str, default: str) -> None:
     import_eventlet_quietly()
     from nameko.web.server import parse_address
 
-    from registration.infrastructure.config_file import load_config
-    from registration.infrastructure.listening import AddressInUse, ensure_free
+    from service_kit.config_file import load_config
+    from service_kit.listening import AddressInUse, ensure_free
 
     address = str(load_config(config_file).get(key, default))
     try:
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> None:
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
         from nameko.cli.main import main as nameko_main
 
-    from registration.infrastructure.listening import AddressInUse
+    from service_kit.listening import AddressInUse
 
     sys.argv = ["nameko", *argv]
     try:

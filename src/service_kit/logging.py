@@ -11,8 +11,8 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-from registration.infrastructure.address_masking import mask_addresses
-from registration.infrastructure.request_context import current_request_id
+from service_kit.address_masking import mask_addresses
+from service_kit.request_context import current_request_id
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(service)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = ["levelname", "name", "message", "service", "request_id"]

@@ -24,7 +24,7 @@ def config_path(path: str | None = None) -> str:
         return path
     if os.path.exists(LOCAL_CONFIG):
         return LOCAL_CONFIG
-    return str(files("registration") / "config.yml")
+    return str(files("service_kit") / "config.yml")
 
 
 def load_config(path: str | None = None) -> dict[str, Any]:
