@@ -13,7 +13,7 @@ from registration.infrastructure.settings import BrokerSettings, Settings
 pytestmark = pytest.mark.unit
 
 REPOSITORY = Path(__file__).parents[2]
-CONFIG = (REPOSITORY / "src" / "registration" / "config.yml").read_text()
+CONFIG = (REPOSITORY / "config.yml").read_text()
 README = (REPOSITORY / "README.md").read_text()
 SETTINGS_CLASSES = (Settings, BrokerSettings, ServerSettings)
 
