@@ -25,7 +25,7 @@ def amqp_uri() -> str:
 @pytest.fixture
 def fresh_postgres_url():
     """A new, empty PostgreSQL database, dropped after the test."""
-    from tests.registration_support.databases import fresh_postgres_database
+    from tests.support.databases import fresh_postgres_database
 
     with fresh_postgres_database() as url:
         yield url

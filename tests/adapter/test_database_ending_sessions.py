@@ -6,8 +6,6 @@ from functools import partial
 
 import eventlet
 import pytest
-from tests.support.databases import unique_address
-from tests.support.sessions import terminate_every_session
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -19,6 +17,8 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import StorageUnavailable
 from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
+from tests.support.databases import unique_address
+from tests.support.sessions import terminate_every_session
 
 pytestmark = pytest.mark.adapter
 

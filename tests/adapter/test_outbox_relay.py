@@ -3,7 +3,6 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from tests.support.databases import unique_address
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -11,6 +10,7 @@ from registration.adapters.outbox.store import OutboxStore
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
+from tests.support.databases import unique_address
 
 pytestmark = pytest.mark.adapter
 

@@ -5,7 +5,6 @@ from functools import partial
 
 import pytest
 import sqlalchemy as sa
-from tests.support.databases import migrated_database, unique_address
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -16,6 +15,7 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import EntryNotFound
 from registration.application.registration_service import RegistrationService
 from registration.domain.events import utc_now
+from tests.support.databases import migrated_database, unique_address
 
 pytestmark = pytest.mark.adapter
 

@@ -3,7 +3,6 @@ from functools import partial
 
 import pytest
 import sqlalchemy as sa
-from tests.support.databases import unique_address
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.sql.database import as_utc
@@ -12,6 +11,7 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.registration_service import RegistrationService
 from registration.domain.errors import EmailAlreadyRegistered
 from registration.domain.events import utc_now
+from tests.support.databases import unique_address
 
 pytestmark = pytest.mark.adapter
 

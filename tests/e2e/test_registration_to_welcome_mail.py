@@ -6,12 +6,12 @@ import uuid
 import pytest
 import requests
 import sqlalchemy as sa
-from tests.registration_support.service import delete_rpc_queue, isolated_service_class
-from tests.support.databases import migrated_database
 
-from welcome_support.queues import delete_queues
-from welcome_support.smtp_server import RecordingSmtpServer, free_port
-from welcome_support.subscribers import DEPLOYED
+from tests.support.databases import migrated_database
+from tests.support.registration.service_container import delete_rpc_queue, isolated_service_class
+from tests.support.welcome.queues import delete_queues
+from tests.support.welcome.smtp_server import RecordingSmtpServer, free_port
+from tests.support.welcome.subscribers import DEPLOYED
 
 pytestmark = pytest.mark.e2e
 

@@ -12,12 +12,13 @@ import pytest
 from amqp.exceptions import AMQPError
 from kombu.utils.url import parse_url
 from sqlalchemy.engine import make_url
-from tests.fault.support.event_collector import EXCHANGE, EventCollector
-from tests.fault.support.load_driver import Answer, LoadDriver
-from tests.fault.support.proxy_process import ProxyProcess
-from tests.fault.support.reconciliation import Reconciliation, reconcile
-from tests.fault.support.service_process import ServiceProcess
-from tests.fault.support.stored_state import StoredState, read_stored_state
+
+from tests.support.fault.event_collector import EXCHANGE, EventCollector
+from tests.support.fault.load_driver import Answer, LoadDriver
+from tests.support.fault.reconciliation import Reconciliation, reconcile
+from tests.support.fault.service_process import ServiceProcess
+from tests.support.fault.stored_state import StoredState, read_stored_state
+from tests.support.proxy_process import ProxyProcess
 
 SETTLE_SECONDS = 1.0
 

@@ -18,7 +18,7 @@ from bench.services import (
     fastapi_env,
 )
 
-from registration_support.databases import fresh_postgres_database
+from tests.support.databases import fresh_postgres_database
 
 pytestmark = pytest.mark.integration
 

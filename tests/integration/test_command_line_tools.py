@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.integration.service_process import free_port
+
+from tests.support.registration.service_process import free_port
 
 pytestmark = pytest.mark.integration
 

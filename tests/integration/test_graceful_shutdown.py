@@ -13,8 +13,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 import requests
-from tests.integration.registration_load import EventCapture, RegistrationLoad
-from tests.integration.service_process import ServiceProcess, accepts_connections
+
+from tests.support.registration.registration_load import EventCapture, RegistrationLoad
+from tests.support.registration.service_process import ServiceProcess, accepts_connections
 
 pytestmark = pytest.mark.integration
 

@@ -25,17 +25,17 @@ from nameko.testing.utils import find_free_port
 from registration import contracts
 from registration.entrypoints.http.json_body import MAX_BODY_BYTES
 from registration.entrypoints.http.web_server import system_backlog
-from registration_support.databases import fresh_postgres_database
-from registration_support.events import EventRecorder, RecordedEvent
-from registration_support.raw_http import LAST_CHUNK, chunked, exchange
-from registration_support.service import (
+from tests.support.databases import fresh_postgres_database
+from tests.support.raw_http import LAST_CHUNK, chunked, exchange
+from tests.support.registration.event_recorder import EventRecorder, RecordedEvent
+from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
     running_container,
     service_config,
 )
-from registration_support.web import WebSession
+from tests.support.web import WebSession
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from tests.integration.service_process import ServiceProcess
+
+from tests.support.registration.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from registration.application.errors import EntryNotFound
 from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
 from registration.entrypoints import rpc_errors  # noqa: F401  lets the proxy raise them typed
-from registration_support.databases import fresh_postgres_database
-from registration_support.service import (
+from tests.support.databases import fresh_postgres_database
+from tests.support.registration.service_container import (
     delete_queue,
     delete_rpc_queue,
     isolated_service_class,

@@ -5,7 +5,8 @@ import uuid
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-from tests.integration.service_process import ServiceProcess
+
+from tests.support.registration.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,7 @@
 Events go out through a plain kombu producer exactly as the contract says, mail to a real SMTP
 server. Tests on the deployed service use its fixed queue names (deleted before and after each
 test) and look only at their own events; tests that count use an isolated copy (see
-welcome_support.subscribers).
+tests.support.welcome.subscribers).
 """
 
 import json
@@ -16,23 +16,23 @@ import pytest
 import requests
 from nameko.testing.services import replace_dependencies
 
-from welcome.application.forget_erased_entry import ErasureOutcome
-from welcome.entrypoints.retry_topology import RetryTopology
-from welcome_support.events import (
+from tests.support.welcome.events import (
     entry_erased_payload,
     publish_event,
     publish_raw,
     registered_entry_payload,
 )
-from welcome_support.queues import (
+from tests.support.welcome.queues import (
     declared_with,
     delete_exchange,
     delete_queues,
     message_count,
     wait_for_message_where,
 )
-from welcome_support.smtp_server import RecordingSmtpServer, free_port
-from welcome_support.subscribers import DEPLOYED, METHOD, isolated_subscriber
+from tests.support.welcome.smtp_server import RecordingSmtpServer, free_port
+from tests.support.welcome.subscribers import DEPLOYED, METHOD, isolated_subscriber
+from welcome.application.forget_erased_entry import ErasureOutcome
+from welcome.entrypoints.retry_topology import RetryTopology
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from nameko.testing.utils import find_free_port
 
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.entrypoints.service import RegistrationHttpService
-from welcome_support.queues import delete_queues
+from tests.support.welcome.queues import delete_queues
 
 
 def isolated_service_class() -> type[RegistrationHttpService]:

@@ -3,7 +3,7 @@ proxy), on an exclusive queue bound before any load starts.
 
 The broker is shared: other suites and benchmarks may publish thousands of events a second to
 the same exchange. The consumer therefore runs as its own process (`python -m
-tests.fault.support.event_collector HOST PREFIX`) that drops every event whose address lacks the
+tests.support.fault.event_collector HOST PREFIX`) that drops every event whose address lacks the
 run's prefix and prints the rest as JSON lines, so a flood of foreign events can never starve the
 test process that measures latencies.
 """
@@ -43,7 +43,7 @@ class EventCollector:
     def __init__(self, host: str, email_prefix: str) -> None:
         self.events: list[ReceivedEvent] = []
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fault.support.event_collector", host, email_prefix],
+            [sys.executable, "-m", "tests.support.fault.event_collector", host, email_prefix],
             cwd=REPOSITORY,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

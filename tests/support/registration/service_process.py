@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 REGISTRATION_RUN = Path(sys.executable).parent / "registration-run"
 
 
