@@ -8,9 +8,10 @@ import requests
 import sqlalchemy as sa
 
 from tests.support.databases import migrated_database
+from tests.support.ports import free_port
 from tests.support.registration.service_container import delete_rpc_queue, isolated_service_class
 from tests.support.welcome.queues import delete_queues
-from tests.support.welcome.smtp_server import RecordingSmtpServer, free_port
+from tests.support.welcome.smtp_server import RecordingSmtpServer
 from tests.support.welcome.subscribers import DEPLOYED
 
 pytestmark = pytest.mark.e2e

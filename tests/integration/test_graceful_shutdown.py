@@ -14,8 +14,9 @@ import psycopg2
 import pytest
 import requests
 
+from tests.support.ports import accepts_connections
 from tests.support.registration.registration_load import EventCapture, RegistrationLoad
-from tests.support.registration.service_process import ServiceProcess, accepts_connections
+from tests.support.registration.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
 

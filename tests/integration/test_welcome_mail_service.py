@@ -16,6 +16,7 @@ import pytest
 import requests
 from nameko.testing.services import replace_dependencies
 
+from tests.support.ports import free_port
 from tests.support.welcome.events import (
     entry_erased_payload,
     publish_event,
@@ -29,7 +30,7 @@ from tests.support.welcome.queues import (
     message_count,
     wait_for_message_where,
 )
-from tests.support.welcome.smtp_server import RecordingSmtpServer, free_port
+from tests.support.welcome.smtp_server import RecordingSmtpServer
 from tests.support.welcome.subscribers import DEPLOYED, METHOD, isolated_subscriber
 from welcome.application.forget_erased_entry import ErasureOutcome
 from welcome.entrypoints.retry_topology import RetryTopology

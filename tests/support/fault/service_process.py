@@ -4,7 +4,6 @@ import contextlib
 import ctypes
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -12,15 +11,11 @@ from pathlib import Path
 
 import requests
 
+from tests.support.ports import free_port
+
 REPOSITORY = Path(__file__).resolve().parents[3]
 RUN = REPOSITORY / ".venv" / "bin" / "registration-run"
 PR_SET_PDEATHSIG = 1
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _die_with_parent() -> None:

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -10,22 +9,10 @@ from pathlib import Path
 
 import requests
 
+from tests.support.ports import free_port
+
 REPOSITORY = Path(__file__).resolve().parents[3]
 REGISTRATION_RUN = Path(sys.executable).parent / "registration-run"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def accepts_connections(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 class ServiceProcess:
