@@ -5,6 +5,7 @@ import contextlib
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import amqp
@@ -16,9 +17,9 @@ from sqlalchemy.engine import make_url
 from tests.support.fault.event_collector import EXCHANGE, EventCollector
 from tests.support.fault.load_driver import Answer, LoadDriver
 from tests.support.fault.reconciliation import Reconciliation, reconcile
-from tests.support.fault.service_process import ServiceProcess
 from tests.support.fault.stored_state import StoredState, read_stored_state
 from tests.support.proxy_process import ProxyProcess
+from tests.support.registration.service_process import ServiceProcess
 
 SETTLE_SECONDS = 1.0
 
@@ -134,14 +135,20 @@ def event_collector(amqp_uri, email_prefix):
 
 @pytest.fixture
 def start_stack(
-    request, unused_service_objects_removed, fresh_postgres_url, event_collector, email_prefix
+    request,
+    unused_service_objects_removed,
+    fresh_postgres_url,
+    event_collector,
+    email_prefix,
+    tmp_path,
 ):
     """Starts `count` replicas on one fresh database; stops them all after the test."""
     replicas: list[Replica] = []
 
     def start(count: int) -> FaultStack:
         for _ in range(count):
-            replica = _replica(fresh_postgres_url, request.getfixturevalue("amqp_uri"))
+            log_path = tmp_path / f"replica-{len(replicas)}.log"
+            replica = _replica(fresh_postgres_url, request.getfixturevalue("amqp_uri"), log_path)
             replicas.append(replica)
             replica.service.start()
         return FaultStack(replicas, event_collector, fresh_postgres_url, email_prefix)
@@ -151,7 +158,6 @@ def start_stack(
         replica.service.stop()
         if getattr(request.node, "call_failed", False):
             print(f"\n--- replica {number} log (last lines) ---\n{replica.service.log_tail()}")
-        replica.service.remove_log()
         replica.broker_link.close()
         replica.database_link.close()
 
@@ -167,12 +173,16 @@ def replicas(start_stack):
     return start_stack(2)
 
 
-def _replica(database_url: str, amqp_uri: str) -> Replica:
+def _replica(database_url: str, amqp_uri: str, log_path: Path) -> Replica:
     broker_link = ProxyProcess(parse_url(amqp_uri).get("port") or 5672)
     database_link = ProxyProcess(make_url(database_url).port or 5432)
     service = ServiceProcess(
-        make_url(database_url).set(port=database_link.port).render_as_string(False),
-        f"amqp://guest:guest@127.0.0.1:{broker_link.port}/",
+        log_path,
+        DATABASE_URL=make_url(database_url).set(port=database_link.port).render_as_string(False),
+        AMQP_URI=f"amqp://guest:guest@127.0.0.1:{broker_link.port}/",
+        EVENT_PUBLISHER="outbox",
+        OUTBOX_POLL_SECONDS="0.5",
+        WEB_CONCURRENCY="1",
     )
     return Replica(service, broker_link, database_link)
 
