@@ -14,6 +14,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
+def amqp_uri(private_vhost):
+    """Under the deployed name the service consumes `rpc-nameko_registration_service`: on a vhost
+    of its own it answers no other run's RPC calls and leaves no queue behind."""
+    return private_vhost.amqp_uri
+
+
+@pytest.fixture
 def service(fresh_postgres_url: str, amqp_uri: str, tmp_path: Path):
     process = ServiceProcess(
         tmp_path / "service.log",

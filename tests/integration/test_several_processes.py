@@ -12,6 +12,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
+def amqp_uri(private_vhost):
+    """Under the deployed name the service consumes `rpc-nameko_registration_service`: on a vhost
+    of its own it answers no other run's RPC calls and leaves no queue behind."""
+    return private_vhost.amqp_uri
+
+
+@pytest.fixture
 def service(tmp_path, fresh_postgres_url, amqp_uri):
     process = ServiceProcess(
         tmp_path / "service.log",
