@@ -109,8 +109,8 @@ def test_the_subscriber_consumes_and_dead_letters_through_a_broker_reachable_onl
     tls_broker, certificates, fresh_postgres_url, amqp_uri, container_factory
 ):
     from tests.support.ports import free_port
+    from tests.support.queues import delete_exchange, delete_queues, wait_for_message_where
     from tests.support.welcome.events import publish_event, publish_raw, registered_entry_payload
-    from tests.support.welcome.queues import delete_exchange, delete_queues, wait_for_message_where
     from tests.support.welcome.smtp_server import RecordingSmtpServer
     from tests.support.welcome.subscribers import isolated_subscriber
 

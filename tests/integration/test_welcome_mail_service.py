@@ -16,18 +16,18 @@ import requests
 from nameko.testing.services import replace_dependencies
 
 from tests.support.ports import free_port
-from tests.support.welcome.events import (
-    entry_erased_payload,
-    publish_event,
-    publish_raw,
-    registered_entry_payload,
-)
-from tests.support.welcome.queues import (
+from tests.support.queues import (
     declared_with,
     delete_exchange,
     delete_queues,
     message_count,
     wait_for_message_where,
+)
+from tests.support.welcome.events import (
+    entry_erased_payload,
+    publish_event,
+    publish_raw,
+    registered_entry_payload,
 )
 from tests.support.welcome.smtp_server import RecordingSmtpServer
 from tests.support.welcome.subscribers import DEPLOYED, METHOD, isolated_subscriber

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from kombu import Connection
 
-from tests.support.welcome.queues import delete_queues
+from tests.support.queues import delete_queues
 from welcome.entrypoints.retry_topology import DELIVERY_LIMIT, RetryTopology
 
 pytestmark = pytest.mark.integration

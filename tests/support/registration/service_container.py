@@ -19,7 +19,7 @@ from nameko.containers import ServiceContainer, get_container_cls
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.entrypoints.service import RegistrationHttpService
 from tests.support.ports import free_port
-from tests.support.welcome.queues import delete_queues
+from tests.support.queues import delete_queues
 
 
 def isolated_service_class() -> type[RegistrationHttpService]:
