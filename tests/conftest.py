@@ -25,42 +25,41 @@ def amqp_uri() -> str:
 @pytest.fixture
 def fresh_postgres_url():
     """A new, empty PostgreSQL database, dropped after the test."""
-    from tests.registration_support.databases import fresh_postgres_database
+    from tests.support.databases import fresh_postgres_database
 
     with fresh_postgres_database() as url:
         yield url
 
 
-# Exchanges the suite's services and tools declare on the shared broker; removed at the end when
-# nothing is bound to them any more (another user's bound queue keeps an exchange alive).
-SUITE_EXCHANGES = (
-    "nameko_registration_service.events",
-    "dispatch_only_example.events",
-    "nameko-rpc",
-)
+@pytest.fixture
+def private_vhost(amqp_uri):
+    """A RabbitMQ virtual host of the test's own (see tests.support.broker), removed after it:
+    for tests that run a service or read a queue under the deployed names."""
+    from tests.support.broker import private_vhost
+
+    with private_vhost(amqp_uri) as vhost:
+        yield vhost
+
+
+# Exchanges declared on the shared vhost by the suite's containers under their own names (the
+# contract's events exchange, nameko's RPC exchange) and by its event readers; removed at the end
+# when nothing is bound to them any more (another user's bound queue keeps an exchange alive).
+# Whatever runs under the deployed names does so on a private vhost, gone with it.
+SUITE_EXCHANGES = ("nameko_registration_service.events", "nameko-rpc")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def leave_the_broker_as_found():
     yield
     import amqp
-    from kombu.utils.url import parse_url
 
-    parts = parse_url(AMQP_URI)
-    connection = amqp.Connection(
-        f"{parts['hostname']}:{parts['port'] or 5672}",
-        userid=parts["userid"],
-        password=parts["password"],
-        virtual_host=parts["virtual_host"] or "/",
-    )
+    from tests.support.broker import connection_to
+
+    connection = connection_to(AMQP_URI)
     try:
         connection.connect()
     except OSError:
         return
-    # The RPC queue of services run under the deployed name (as operators run them), once idle.
-    channel = connection.channel()
-    with contextlib.suppress(amqp.exceptions.AMQPError):
-        channel.queue_delete("rpc-nameko_registration_service", if_unused=True, if_empty=True)
     for exchange in SUITE_EXCHANGES:
         channel = connection.channel()
         # in use or gone: the broker refuses and closes this channel

@@ -1,4 +1,5 @@
 import pytest
+
 from tests.support.databases import migrated_database
 
 

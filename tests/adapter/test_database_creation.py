@@ -6,9 +6,9 @@ from collections.abc import Iterator
 import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
-from tests.registration_support.databases import POSTGRES_URL
 
 from service_kit.database_creation import DatabaseUnavailable, ensure_database_exists
+from tests.support.databases import POSTGRES_URL
 
 pytestmark = pytest.mark.adapter
 

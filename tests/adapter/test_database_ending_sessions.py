@@ -6,9 +6,6 @@ from functools import partial
 
 import eventlet
 import pytest
-from tests.support.databases import unique_address
-from tests.support.sessions import terminate_every_session
-from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -19,6 +16,9 @@ from registration.adapters.sql.migrate import upgrade_to_head
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import StorageUnavailable
 from registration.domain.events import utc_now
+from tests.support.databases import unique_address
+from tests.support.registration.use_cases import UseCases
+from tests.support.sessions import terminate_every_session
 
 pytestmark = pytest.mark.adapter
 

@@ -4,6 +4,7 @@ import time
 
 import eventlet
 import pytest
+
 from tests.support.databases import migrated_database
 
 pytestmark = pytest.mark.adapter

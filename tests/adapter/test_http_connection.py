@@ -17,7 +17,7 @@ import pytest
 from eventlet.event import Event
 
 from registration.entrypoints.http.connection import MAX_HEAD_BYTES, Connection, Deadlines
-from registration_support.raw_http import LAST_CHUNK, chunked
+from tests.support.raw_http import LAST_CHUNK, chunked
 
 pytestmark = pytest.mark.adapter
 

@@ -3,14 +3,14 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from tests.support.databases import unique_address
-from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
 from registration.adapters.outbox.store import OutboxStore
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.domain.events import utc_now
+from tests.support.databases import unique_address
+from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.adapter
 

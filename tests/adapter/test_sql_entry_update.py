@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from tests.support.databases import migrated_database, unique_address
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.database import as_utc
@@ -18,6 +17,7 @@ from registration.application.errors import EntryNotFound, StorageUnavailable
 from registration.domain.email import Email
 from registration.domain.entry import Entry
 from registration.domain.events import RegisteredEntryEvent, utc_now
+from tests.support.databases import migrated_database, unique_address
 
 pytestmark = pytest.mark.adapter
 

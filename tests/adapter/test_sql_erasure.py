@@ -5,8 +5,6 @@ from functools import partial
 
 import pytest
 import sqlalchemy as sa
-from tests.support.databases import migrated_database, unique_address
-from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
@@ -16,6 +14,8 @@ from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import EntryNotFound
 from registration.domain.events import utc_now
+from tests.support.databases import migrated_database, unique_address
+from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.adapter
 

@@ -3,8 +3,6 @@ from functools import partial
 
 import pytest
 import sqlalchemy as sa
-from tests.support.databases import unique_address
-from tests.support.use_cases import UseCases
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.sql.database import as_utc
@@ -12,6 +10,8 @@ from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.domain.errors import EmailAlreadyRegistered
 from registration.domain.events import utc_now
+from tests.support.databases import unique_address
+from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.adapter
 

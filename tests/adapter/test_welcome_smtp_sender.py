@@ -3,10 +3,11 @@
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.support.ports import free_port
+from tests.support.welcome.smtp_server import RecordingSmtpServer
 from welcome.adapters.smtp_notification_sender import SmtpNotificationSender, SmtpSettings
 from welcome.application.errors import NotificationFailed
 from welcome.domain.welcome_message import WelcomeMessage
-from welcome_support.smtp_server import RecordingSmtpServer, free_port
 
 pytestmark = pytest.mark.adapter
 

@@ -6,17 +6,25 @@ import uuid
 import pytest
 import requests
 import sqlalchemy as sa
-from tests.registration_support.service import delete_rpc_queue, isolated_service_class
-from tests.support.databases import migrated_database
 
-from welcome_support.queues import delete_queues
-from welcome_support.smtp_server import RecordingSmtpServer, free_port
-from welcome_support.subscribers import DEPLOYED
+from tests.support.databases import migrated_database
+from tests.support.ports import free_port
+from tests.support.registration.service_container import isolated_service_class
+from tests.support.welcome.smtp_server import RecordingSmtpServer
+from tests.support.welcome.subscribers import DEPLOYED
 
 pytestmark = pytest.mark.e2e
 
 RETRY_DELAYS = (0.2, 0.4)
 SUBSCRIBER_DATABASE = "sqlite:///{tmp_path}/welcome.db"
+
+
+@pytest.fixture
+def amqp_uri(private_vhost):
+    """The subscriber runs under the deployed names: on a vhost of its own its work queue holds
+    nothing but this test's events (another run may have left thousands in the shared one), and
+    every queue it declares goes with the vhost."""
+    return private_vhost.amqp_uri
 
 
 @pytest.fixture
@@ -44,7 +52,6 @@ def registration_url(container_factory, amqp_uri, fresh_postgres_url):
     container.start()
     yield f"http://127.0.0.1:{port}"
     container.stop()
-    delete_rpc_queue(amqp_uri, service.name)
 
 
 @pytest.fixture
@@ -63,8 +70,6 @@ def subscriber(container_factory, amqp_uri, tmp_path, smtp_server):
     container.start()
     yield container
     container.stop()
-    # The contract's durable queue would otherwise keep collecting other suites' events.
-    delete_queues(amqp_uri, DEPLOYED.queue_names(RETRY_DELAYS))
 
 
 def test_a_registration_over_http_ends_in_one_welcome_mail(

@@ -1,29 +1,26 @@
 """Fixtures of the fault tests: the service as a real process behind two cuttable proxies, and
-an event collector bound straight to RabbitMQ before any load starts."""
+an event collector bound straight to RabbitMQ before any load starts, all on a virtual host of
+the test's own."""
 
-import contextlib
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
-import amqp
 import pytest
-from amqp.exceptions import AMQPError
 from kombu.utils.url import parse_url
 from sqlalchemy.engine import make_url
-from tests.fault.support.event_collector import EXCHANGE, EventCollector
-from tests.fault.support.load_driver import Answer, LoadDriver
-from tests.fault.support.proxy_process import ProxyProcess
-from tests.fault.support.reconciliation import Reconciliation, reconcile
-from tests.fault.support.service_process import ServiceProcess
-from tests.fault.support.stored_state import StoredState, read_stored_state
+
+from tests.support.broker import through_port
+from tests.support.fault.event_collector import EventCollector
+from tests.support.fault.load_driver import Answer, LoadDriver
+from tests.support.fault.reconciliation import Reconciliation, reconcile
+from tests.support.fault.stored_state import StoredState, read_stored_state
+from tests.support.proxy_process import ProxyProcess
+from tests.support.registration.service_process import ServiceProcess
 
 SETTLE_SECONDS = 1.0
-
-# What the service declares on the shared broker; removed afterwards unless someone else uses it.
-SERVICE_QUEUES = ("rpc-nameko_registration_service",)
-SERVICE_EXCHANGES = (EXCHANGE, "nameko-rpc")
 
 
 class Cut(NamedTuple):
@@ -113,10 +110,11 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def unused_service_objects_removed(amqp_uri):
-    """Set up before the collector and the services, so torn down after both."""
-    yield
-    _remove_unused_service_objects(amqp_uri)
+def amqp_uri(private_vhost):
+    """The services run under the deployed name: on a vhost of their own they answer no other
+    run's RPC calls, and what they and the faults leave behind goes with the vhost. Set up before
+    the collector and the services, so torn down after both."""
+    return private_vhost.amqp_uri
 
 
 @pytest.fixture
@@ -126,21 +124,27 @@ def email_prefix():
 
 @pytest.fixture
 def event_collector(amqp_uri, email_prefix):
-    collector = EventCollector(_host(amqp_uri), email_prefix)
+    collector = EventCollector(amqp_uri, email_prefix)
     yield collector
     collector.close()
 
 
 @pytest.fixture
 def start_stack(
-    request, unused_service_objects_removed, fresh_postgres_url, event_collector, email_prefix
+    request,
+    amqp_uri,
+    fresh_postgres_url,
+    event_collector,
+    email_prefix,
+    tmp_path,
 ):
     """Starts `count` replicas on one fresh database; stops them all after the test."""
     replicas: list[Replica] = []
 
     def start(count: int) -> FaultStack:
         for _ in range(count):
-            replica = _replica(fresh_postgres_url, request.getfixturevalue("amqp_uri"))
+            log_path = tmp_path / f"replica-{len(replicas)}.log"
+            replica = _replica(fresh_postgres_url, amqp_uri, log_path)
             replicas.append(replica)
             replica.service.start()
         return FaultStack(replicas, event_collector, fresh_postgres_url, email_prefix)
@@ -150,7 +154,6 @@ def start_stack(
         replica.service.stop()
         if getattr(request.node, "call_failed", False):
             print(f"\n--- replica {number} log (last lines) ---\n{replica.service.log_tail()}")
-        replica.service.remove_log()
         replica.broker_link.close()
         replica.database_link.close()
 
@@ -166,31 +169,15 @@ def replicas(start_stack):
     return start_stack(2)
 
 
-def _replica(database_url: str, amqp_uri: str) -> Replica:
+def _replica(database_url: str, amqp_uri: str, log_path: Path) -> Replica:
     broker_link = ProxyProcess(parse_url(amqp_uri).get("port") or 5672)
     database_link = ProxyProcess(make_url(database_url).port or 5432)
     service = ServiceProcess(
-        make_url(database_url).set(port=database_link.port).render_as_string(False),
-        f"amqp://guest:guest@127.0.0.1:{broker_link.port}/",
+        log_path,
+        DATABASE_URL=make_url(database_url).set(port=database_link.port).render_as_string(False),
+        AMQP_URI=through_port(amqp_uri, broker_link.port),
+        EVENT_PUBLISHER="outbox",
+        OUTBOX_POLL_SECONDS="0.5",
+        WEB_CONCURRENCY="1",
     )
     return Replica(service, broker_link, database_link)
-
-
-def _host(amqp_uri: str) -> str:
-    parts = parse_url(amqp_uri)
-    return f"{parts.get('hostname') or '127.0.0.1'}:{parts.get('port') or 5672}"
-
-
-def _remove_unused_service_objects(amqp_uri: str) -> None:
-    """The broker is shared: delete the service's queue and exchanges only while unused."""
-    connection = amqp.Connection(host=_host(amqp_uri), userid="guest", password="guest")
-    connection.connect()
-    try:
-        for queue in SERVICE_QUEUES:
-            with contextlib.suppress(AMQPError):
-                connection.channel().queue_delete(queue, if_unused=True, if_empty=True)
-        for exchange in SERVICE_EXCHANGES:
-            with contextlib.suppress(AMQPError):
-                connection.channel().exchange_delete(exchange, if_unused=True)
-    finally:
-        connection.collect()

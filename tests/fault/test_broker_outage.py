@@ -4,14 +4,15 @@ broker is back, with no restart."""
 import time
 
 import pytest
-from tests.fault.support.figures import (
+
+from tests.support.fault.figures import (
     drain_seconds,
     event_figures,
     latency_figures,
     print_summary,
     status_counts,
 )
-from tests.fault.support.proxy_process import MODES
+from tests.support.proxy_process import MODES
 
 pytestmark = pytest.mark.fault
 

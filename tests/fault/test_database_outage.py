@@ -5,14 +5,15 @@ import json
 import time
 
 import pytest
-from tests.fault.support.figures import (
+
+from tests.support.fault.figures import (
     event_figures,
     latency_figures,
     print_summary,
     status_counts,
 )
-from tests.fault.support.load_driver import Answer, LoadDriver
-from tests.fault.support.proxy_process import MODES
+from tests.support.fault.load_driver import Answer, LoadDriver
+from tests.support.proxy_process import MODES
 
 pytestmark = pytest.mark.fault
 

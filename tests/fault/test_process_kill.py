@@ -6,13 +6,14 @@ from collections import Counter
 
 import pytest
 import requests
-from tests.fault.support.figures import (
+
+from tests.support.fault.figures import (
     event_figures,
     latency_figures,
     print_summary,
     status_counts,
 )
-from tests.fault.support.reconciliation import reconcile
+from tests.support.fault.reconciliation import reconcile
 
 pytestmark = pytest.mark.fault
 

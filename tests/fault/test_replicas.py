@@ -11,7 +11,8 @@ import time
 
 import pytest
 import requests
-from tests.fault.support.figures import event_figures, print_summary, status_counts
+
+from tests.support.fault.figures import event_figures, print_summary, status_counts
 from tests.support.sessions import other_sessions, terminate_every_session
 
 pytestmark = pytest.mark.fault

@@ -8,8 +8,9 @@ import psycopg2
 import pytest
 import requests
 from sqlalchemy.engine import make_url
-from tests.fault.support.figures import print_summary
-from tests.fault.support.known_issues import AnnouncedAfter503
+
+from tests.support.fault.figures import print_summary
+from tests.support.fault.known_issues import AnnouncedAfter503
 
 pytestmark = pytest.mark.fault
 

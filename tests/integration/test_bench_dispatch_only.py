@@ -12,8 +12,9 @@ from bench.dispatch_only import DispatchOnlyExample
 from bench.event_stats import event_stats
 from bench.events import EventRecorder
 from bench.load import new_run_token, registration_email
-from bench.processes import free_port
 from bench.services import DISPATCH_ONLY_EXCHANGE
+
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 from bench.broker import exchange_removed_afterwards
 from bench.database import create_fastapi_schema
-from bench.processes import free_port, http_ready, running_service
+from bench.processes import http_ready, running_service
 from bench.services import (
     FASTAPI_EXCHANGE,
     FASTAPI_READINESS_PATH,
@@ -18,7 +18,8 @@ from bench.services import (
     fastapi_env,
 )
 
-from registration_support.databases import fresh_postgres_database
+from tests.support.databases import fresh_postgres_database
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

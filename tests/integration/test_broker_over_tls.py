@@ -8,8 +8,12 @@ import pytest
 import requests
 import trustme
 from kombu.utils.url import parse_url
-from tests.registration_support.events import EventRecorder
-from tests.registration_support.service import (
+
+from registration.adapters.amqp.connection import open_connection
+from registration.adapters.amqp.health import BrokerProbe
+from registration.infrastructure.settings import BrokerSettings
+from tests.support.registration.event_recorder import EventRecorder
+from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
@@ -18,10 +22,6 @@ from tests.registration_support.service import (
     wait_until_ready,
 )
 from tests.support.tls_proxy import TlsProxy
-
-from registration.adapters.amqp.connection import open_connection
-from registration.adapters.amqp.health import BrokerProbe
-from registration.infrastructure.settings import BrokerSettings
 
 pytestmark = pytest.mark.integration
 
@@ -108,10 +108,11 @@ def test_the_service_relays_its_events_through_a_broker_reachable_only_over_tls(
 def test_the_subscriber_consumes_and_dead_letters_through_a_broker_reachable_only_over_tls(
     tls_broker, certificates, fresh_postgres_url, amqp_uri, container_factory
 ):
-    from welcome_support.events import publish_event, publish_raw, registered_entry_payload
-    from welcome_support.queues import delete_exchange, delete_queues, wait_for_message_where
-    from welcome_support.smtp_server import RecordingSmtpServer, free_port
-    from welcome_support.subscribers import isolated_subscriber
+    from tests.support.ports import free_port
+    from tests.support.queues import delete_exchange, delete_queues, wait_for_message_where
+    from tests.support.welcome.events import publish_event, publish_raw, registered_entry_payload
+    from tests.support.welcome.smtp_server import RecordingSmtpServer
+    from tests.support.welcome.subscribers import isolated_subscriber
 
     broker = tls_settings(tls_broker, certificates)
     subscriber = isolated_subscriber()

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.integration.service_process import free_port
+
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -39,13 +40,17 @@ def taken_address() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("concurrency", ["1", "2"])
-def test_the_api_on_a_port_in_use_stops_with_one_line(tmp_path, taken_address, concurrency):
+def test_the_api_on_a_port_in_use_stops_with_one_line(
+    tmp_path, taken_address, concurrency, private_vhost
+):
     result = run(
         "registration-run",
         cwd=tmp_path,
         WEB_SERVER_ADDRESS=taken_address,
         WEB_CONCURRENCY=concurrency,
         DATABASE_URL=f"sqlite:///{tmp_path / 'registration.db'}",
+        # it declares the deployed RPC queue before it finds the port taken
+        AMQP_URI=private_vhost.amqp_uri,
     )
 
     assert result.returncode != 0

@@ -14,10 +14,10 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from tests.integration.service_process import REPOSITORY, ServiceProcess
+
+from tests.support.registration.service_process import REPOSITORY, ServiceProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -70,15 +70,8 @@ def contract_python(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def own_vhost_uri(amqp_uri):
-    """AMQP_URI on a new virtual host, deleted with everything on it afterwards."""
-    vhost = f"contract-test-{uuid.uuid4().hex[:12]}"
-    run(["rabbitmqctl", "add_vhost", vhost], timeout=60)
-    try:
-        run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], timeout=60)
-        yield f"{amqp_uri.rstrip('/')}/{quote(vhost, safe='')}"
-    finally:
-        run(["rabbitmqctl", "delete_vhost", vhost], timeout=60)
+def own_vhost_uri(private_vhost):
+    return private_vhost.amqp_uri
 
 
 def test_the_contract_installs_with_nameko_as_its_only_requirement(contract_python):

@@ -8,16 +8,16 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from registration import contracts
-from registration_support.databases import fresh_postgres_database
-from registration_support.events import EventRecorder
-from registration_support.service import (
+from tests.support.databases import fresh_postgres_database
+from tests.support.registration.event_recorder import EventRecorder
+from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
     running_container,
     service_config,
 )
-from registration_support.web import WebSession
+from tests.support.web import WebSession
 
 pytestmark = pytest.mark.integration
 

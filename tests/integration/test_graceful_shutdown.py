@@ -13,10 +13,20 @@ from pathlib import Path
 import psycopg2
 import pytest
 import requests
-from tests.integration.registration_load import EventCapture, RegistrationLoad
-from tests.integration.service_process import ServiceProcess, accepts_connections
+
+from tests.support.ports import accepts_connections
+from tests.support.registration.registration_load import EventCapture, RegistrationLoad
+from tests.support.registration.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def amqp_uri(private_vhost):
+    """Under the deployed name the service consumes `rpc-nameko_registration_service`: on a vhost
+    of its own it answers no other run's RPC calls and leaves no queue behind."""
+    return private_vhost.amqp_uri
+
 
 CLIENTS = 4
 WARM_UP_REGISTRATIONS = 100

@@ -20,22 +20,22 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
 from nameko.testing.services import replace_dependencies
-from nameko.testing.utils import find_free_port
 
 from registration import contracts
 from registration.entrypoints.http.limits import MAX_BODY_BYTES
 from registration.entrypoints.http.web_server import system_backlog
-from registration_support.databases import fresh_postgres_database
-from registration_support.events import EventRecorder, RecordedEvent
-from registration_support.raw_http import LAST_CHUNK, chunked, exchange
-from registration_support.service import (
+from tests.support.databases import fresh_postgres_database
+from tests.support.ports import free_port
+from tests.support.raw_http import LAST_CHUNK, chunked, exchange
+from tests.support.registration.event_recorder import EventRecorder, RecordedEvent
+from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
     running_container,
     service_config,
 )
-from registration_support.web import WebSession
+from tests.support.web import WebSession
 
 pytestmark = pytest.mark.integration
 
@@ -462,7 +462,7 @@ def test_a_405_names_the_allowed_methods(web_session):
 
 def test_an_unexpected_error_is_a_500_problem_without_internals(container_factory, amqp_uri):
     service_cls = isolated_service_class()
-    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}"}
+    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
     container = container_factory(service_cls, config)
     app = replace_dependencies(container, "app")
     app.use_case.return_value.side_effect = RuntimeError(
@@ -497,8 +497,8 @@ def test_health_answers_503_json_when_the_database_is_unreachable(container_fact
     # Nothing listens on a port just found free: the database is down from the start.
     config = {
         "AMQP_URI": amqp_uri,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{find_free_port()}/nowhere",
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere",
         "DATABASE_TIMEOUT_SECONDS": 1,
     }
     container = container_factory(service_cls, config)
@@ -684,7 +684,7 @@ def test_a_client_trickling_its_head_is_cut_with_a_408(container_factory, amqp_u
     service_cls = isolated_service_class()
     config = {
         "AMQP_URI": amqp_uri,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "HTTP_HEAD_TIMEOUT_SECONDS": 0.5,
     }
     container = container_factory(service_cls, config)

@@ -7,9 +7,10 @@ import psycopg2
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-from tests.registration_support.databases import fresh_postgres_database
-from tests.registration_support.events import EventRecorder
-from tests.registration_support.service import (
+
+from tests.support.databases import fresh_postgres_database
+from tests.support.registration.event_recorder import EventRecorder
+from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,

@@ -5,9 +5,6 @@ from functools import partial
 
 import eventlet
 import pytest
-from tests.support.databases import migrated_database, unique_address
-from tests.support.event_queue import EventQueue
-from tests.support.use_cases import UseCases
 
 from registration.adapters.amqp.confirmed_publisher import BrokerUnavailable, ConfirmedAmqpPublisher
 from registration.adapters.outbox.publisher import OutboxEventPublisher
@@ -17,6 +14,9 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.bootstrap import EVENTS_EXCHANGE
 from registration.domain.events import utc_now
 from registration.infrastructure.settings import BrokerSettings
+from tests.support.databases import migrated_database, unique_address
+from tests.support.registration.event_queue import EventQueue
+from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.integration
 
@@ -136,7 +136,8 @@ def test_the_status_command_reports_pending_events(
 @pytest.fixture
 def broker_link(amqp_uri):
     from kombu.utils.url import parse_url
-    from tests.fault.support.proxy_process import ProxyProcess
+
+    from tests.support.proxy_process import ProxyProcess
 
     proxy = ProxyProcess(parse_url(amqp_uri).get("port") or 5672)
     yield proxy

@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 import requests
-from tests.integration.service_process import ServiceProcess
+
+from tests.support.registration.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def amqp_uri(private_vhost):
+    """Under the deployed name the service consumes `rpc-nameko_registration_service`: on a vhost
+    of its own it answers no other run's RPC calls and leaves no queue behind."""
+    return private_vhost.amqp_uri
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from registration_contract.errors import EmailAlreadyRegistered, EntryNotFound, InvalidEmail
-from registration_support.databases import fresh_postgres_database
-from registration_support.service import (
+from tests.support.databases import fresh_postgres_database
+from tests.support.registration.service_container import (
     delete_queue,
     delete_rpc_queue,
     isolated_service_class,

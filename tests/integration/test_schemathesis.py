@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from registration_support.service import (
+from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,

@@ -5,9 +5,17 @@ import uuid
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-from tests.integration.service_process import ServiceProcess
+
+from tests.support.registration.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def amqp_uri(private_vhost):
+    """Under the deployed name the service consumes `rpc-nameko_registration_service`: on a vhost
+    of its own it answers no other run's RPC calls and leaves no queue behind."""
+    return private_vhost.amqp_uri
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
 """The welcome-mail subscriber in real nameko containers, against real RabbitMQ and PostgreSQL.
 
 Events go out through a plain kombu producer exactly as the contract says, mail to a real SMTP
-server. Tests on the deployed service use its fixed queue names (deleted before and after each
-test) and look only at their own events; tests that count use an isolated copy (see
-welcome_support.subscribers).
+server. Tests on the deployed service use its fixed queue names, on a virtual host of their own;
+tests that count use an isolated copy (see tests.support.welcome.subscribers) on the shared one.
 """
 
 import json
@@ -16,23 +15,24 @@ import pytest
 import requests
 from nameko.testing.services import replace_dependencies
 
-from welcome.application.forget_erased_entry import ErasureOutcome
-from welcome.entrypoints.retry_topology import RetryTopology
-from welcome_support.events import (
-    entry_erased_payload,
-    publish_event,
-    publish_raw,
-    registered_entry_payload,
-)
-from welcome_support.queues import (
+from tests.support.ports import free_port
+from tests.support.queues import (
     declared_with,
     delete_exchange,
     delete_queues,
     message_count,
     wait_for_message_where,
 )
-from welcome_support.smtp_server import RecordingSmtpServer, free_port
-from welcome_support.subscribers import DEPLOYED, METHOD, isolated_subscriber
+from tests.support.welcome.events import (
+    entry_erased_payload,
+    publish_event,
+    publish_raw,
+    registered_entry_payload,
+)
+from tests.support.welcome.smtp_server import RecordingSmtpServer
+from tests.support.welcome.subscribers import DEPLOYED, METHOD, isolated_subscriber
+from welcome.application.forget_erased_entry import ErasureOutcome
+from welcome.entrypoints.retry_topology import RetryTopology
 
 pytestmark = pytest.mark.integration
 
@@ -40,11 +40,18 @@ RETRY_DELAYS = (0.2, 0.4)
 
 
 @pytest.fixture
-def deployed(amqp_uri):
-    names = DEPLOYED.queue_names(RETRY_DELAYS)
-    delete_queues(amqp_uri, names)
-    yield DEPLOYED
-    delete_queues(amqp_uri, names)
+def amqp_uri(request, amqp_uri):
+    """The deployed service's tests run on a vhost of their own: its queue names are the
+    contract's, and what another run left in them would come before the test's own events. The
+    isolated copy's tests stay on the shared vhost, on queues nobody else feeds."""
+    if "deployed" in request.fixturenames:
+        return request.getfixturevalue("private_vhost").amqp_uri
+    return amqp_uri
+
+
+@pytest.fixture
+def deployed():
+    return DEPLOYED
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import uuid
 import pytest
 from kombu import Connection
 
+from tests.support.queues import delete_queues
 from welcome.entrypoints.retry_topology import DELIVERY_LIMIT, RetryTopology
-from welcome_support.queues import delete_queues
 
 pytestmark = pytest.mark.integration
 

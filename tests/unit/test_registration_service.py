@@ -2,12 +2,12 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from tests.support.fakes import InMemoryStore, InMemoryUnitOfWork
-from tests.support.use_cases import UseCases
 
 from registration.application.errors import EntryNotFound
 from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
 from registration.domain.events import EntryErased, RegisteredEntryEvent
+from tests.support.registration.fakes import InMemoryStore, InMemoryUnitOfWork
+from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.unit
 

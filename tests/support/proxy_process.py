@@ -10,7 +10,7 @@ MODES = ("refuse", "blackhole")
 class ProxyProcess:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
-        self._process = LineProcess("tests.fault.support.tcp_proxy", str(upstream_port))
+        self._process = LineProcess("tests.support.tcp_proxy", str(upstream_port))
         self.port = int(self._process.first_line[1])
 
     def cut(self, mode: str = "refuse") -> None:

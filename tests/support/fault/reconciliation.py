@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import jsonschema
-from tests.fault.support.event_collector import ReceivedEvent
-from tests.fault.support.load_driver import Answer
-from tests.fault.support.stored_state import StoredState
 
 from registration.contracts import registered_entry_event_schema
+from tests.support.fault.event_collector import ReceivedEvent
+from tests.support.fault.load_driver import Answer
+from tests.support.fault.stored_state import StoredState
 
 
 @dataclass

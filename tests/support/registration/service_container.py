@@ -15,11 +15,11 @@ from typing import Any
 
 import requests
 from nameko.containers import ServiceContainer, get_container_cls
-from nameko.testing.utils import find_free_port
 
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.entrypoints.service import RegistrationHttpService
-from welcome_support.queues import delete_queues
+from tests.support.ports import free_port
+from tests.support.queues import delete_queues
 
 
 def isolated_service_class() -> type[RegistrationHttpService]:
@@ -34,7 +34,7 @@ def service_config(amqp_uri: str, database_url: str, **overrides: Any) -> dict[s
     upgrade_to_head(database_url)
     return {
         "AMQP_URI": amqp_uri,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "DATABASE_URL": database_url,
         "DATABASE_TIMEOUT_SECONDS": 3,
         "EVENT_PUBLISHER": "outbox",

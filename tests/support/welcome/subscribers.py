@@ -9,13 +9,13 @@ service: the same entrypoint, dependencies and handler code, on queues nobody el
 import uuid
 from dataclasses import dataclass
 
+from tests.support.welcome.events import CONTRACT_SOURCE_SERVICE
 from welcome.application.errors import NotificationFailed
 from welcome.entrypoints import entry_erased_event
 from welcome.entrypoints.registered_entry_event import EVENT_TYPE, InvalidEvent
 from welcome.entrypoints.reliable_event_handler import reliable_event_handler
 from welcome.entrypoints.retry_topology import dead_letter_queue_name, delay_queue_name
 from welcome.entrypoints.service import WelcomeMailService
-from welcome_support.events import CONTRACT_SOURCE_SERVICE
 
 METHOD = "handle_registered_entry"
 ERASURE_METHOD = "handle_entry_erased"

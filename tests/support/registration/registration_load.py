@@ -6,10 +6,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
 import amqp
 import requests
+
+from tests.support.broker import connection_to
 
 EVENTS_EXCHANGE = "nameko_registration_service.events"
 
@@ -86,7 +87,7 @@ class EventCapture:
     """An exclusive queue bound to the registration events; it goes away with the connection."""
 
     def __init__(self, amqp_uri: str) -> None:
-        self._connection = _connection_to(amqp_uri)
+        self._connection = connection_to(amqp_uri)
         self._connection.connect()
         channel = self._connection.channel()
         channel.exchange_declare(EVENTS_EXCHANGE, "topic", durable=True, auto_delete=False)
@@ -113,13 +114,3 @@ class EventCapture:
 
     def close(self) -> None:
         self._connection.close()
-
-
-def _connection_to(amqp_uri: str) -> amqp.Connection:
-    parts = urlsplit(amqp_uri)
-    return amqp.Connection(
-        host=f"{parts.hostname}:{parts.port or 5672}",
-        userid=unquote(parts.username or "guest"),
-        password=unquote(parts.password or "guest"),
-        virtual_host=unquote(parts.path[1:]) or "/",
-    )

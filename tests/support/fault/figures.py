@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
-from tests.fault.support.load_driver import Answer
-from tests.fault.support.reconciliation import Reconciliation
+from tests.support.fault.load_driver import Answer
+from tests.support.fault.reconciliation import Reconciliation
 
 
 def percentile(values: list[float], fraction: float) -> float | None:

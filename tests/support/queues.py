@@ -1,4 +1,4 @@
-"""Reading and removing the subscriber's queues on the shared broker."""
+"""Reading and removing queues and exchanges on a broker, without the management API."""
 
 import contextlib
 import time

@@ -1,6 +1,6 @@
 """A loopback TCP proxy that can cut its link on command: the fault the tests inject.
 
-Runs as its own process (`python -m tests.fault.support.tcp_proxy UPSTREAM_PORT`) with asyncio, so
+Runs as its own process (`python -m tests.support.tcp_proxy UPSTREAM_PORT`) with asyncio, so
 the test process's eventlet hub, busy with load and assertions, never delays the traffic.
 Commands arrive one per line on stdin and are answered on stdout:
 

@@ -1,11 +1,11 @@
 """Records every RegisteredEntryEvent of one test run, straight from RabbitMQ (never through a
 proxy), on an exclusive queue bound before any load starts.
 
-The broker is shared: other suites and benchmarks may publish thousands of events a second to
-the same exchange. The consumer therefore runs as its own process (`python -m
-tests.fault.support.event_collector HOST PREFIX`) that drops every event whose address lacks the
-run's prefix and prints the rest as JSON lines, so a flood of foreign events can never starve the
-test process that measures latencies.
+On a shared broker other suites and benchmarks may publish thousands of events a second to the
+same exchange. The consumer therefore runs as its own process (`python -m
+tests.support.fault.event_collector AMQP_URI PREFIX`) that drops every event whose address lacks
+the run's prefix and prints the rest as JSON lines, so a flood of foreign events can never starve
+the test process that measures latencies.
 """
 
 import contextlib
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import amqp
+
+from tests.support.broker import connection_to
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 EXCHANGE = "nameko_registration_service.events"
@@ -40,10 +42,10 @@ class ReceivedEvent:
 class EventCollector:
     """The test's side: starts the consumer process and gathers what it reports."""
 
-    def __init__(self, host: str, email_prefix: str) -> None:
+    def __init__(self, amqp_uri: str, email_prefix: str) -> None:
         self.events: list[ReceivedEvent] = []
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fault.support.event_collector", host, email_prefix],
+            [sys.executable, "-m", "tests.support.fault.event_collector", amqp_uri, email_prefix],
             cwd=REPOSITORY,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -108,9 +110,9 @@ class EventCollector:
             raise RuntimeError(f"the event collector exited with {self._process.returncode}")
 
 
-def collect(host: str, email_prefix: str) -> None:
+def collect(amqp_uri: str, email_prefix: str) -> None:
     """The consumer process: report this run's events until stdin ends, then clean up."""
-    connection = amqp.Connection(host=host, userid="guest", password="guest")
+    connection = connection_to(amqp_uri)
     connection.connect()
     channel = connection.channel()
     queue = f"fault-events-{uuid.uuid4().hex}"

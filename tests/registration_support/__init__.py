@@ -1,2 +1,0 @@
-"""Helpers for tests of the registration service: a running container, its HTTP client, a
-recorder of the events it publishes."""

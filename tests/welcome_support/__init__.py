@@ -1,1 +1,0 @@
-"""Test helpers for the welcome-mail subscriber: a real SMTP server, AMQP publishing and reading."""
