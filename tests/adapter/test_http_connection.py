@@ -16,7 +16,7 @@ import eventlet
 import pytest
 from eventlet.event import Event
 
-from registration.entrypoints.http.connection import MAX_HEAD_BYTES, Connection, Deadlines
+from registration.entrypoints.http.server.connection import MAX_HEAD_BYTES, Connection, Deadlines
 from tests.support.raw_http import LAST_CHUNK, chunked
 
 pytestmark = pytest.mark.adapter

@@ -1,8 +1,8 @@
 """Tripwire for what the HTTP entrypoint adapters rely on inside nameko's web package.
 
-`entrypoints/http/web_server.py` replaces `WebServer.start`, `run` and `process_request` and
+`entrypoints/http/server/web_server.py` replaces `WebServer.start`, `run` and `process_request` and
 leaves `stop` to nameko, sharing its private `_starting`, `_sock`, `_gt` and `_is_accepting`;
-`entrypoints/http/route.py` replaces `WsgiApp.__call__` (routing to `rule.endpoint`, which
+`entrypoints/http/server/wsgi_app.py` replaces `WsgiApp.__call__` (routing to `rule.endpoint`, which
 `make_url_map` sets to the provider) and memoizes `check_signature`, which `handle_request` calls
 on every request. A nameko release that changes any of these fails here, naming what changed,
 instead of serving with a half-replaced web server.
@@ -39,7 +39,7 @@ REPLACED = {
 def broken(what: str) -> str:
     return (
         f"nameko {_installed_version()} (checked against {CHECKED_VERSION}): {what}; "
-        "revisit entrypoints/http/web_server.py and route.py"
+        "revisit entrypoints/http/server/"
     )
 
 

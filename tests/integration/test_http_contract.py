@@ -23,7 +23,7 @@ from nameko.testing.services import replace_dependencies
 
 from registration import contracts
 from registration.entrypoints.http.limits import MAX_BODY_BYTES
-from registration.entrypoints.http.web_server import system_backlog
+from registration.entrypoints.http.server.web_server import system_backlog
 from tests.support.databases import fresh_postgres_database
 from tests.support.ports import free_port
 from tests.support.raw_http import LAST_CHUNK, chunked, exchange

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from registration.entrypoints.http.web_server import ServerSettings
+from registration.entrypoints.http.server.web_server import ServerSettings
 from registration.infrastructure.settings import BrokerSettings, Settings
 
 pytestmark = pytest.mark.unit

@@ -7,7 +7,7 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request
 
 from registration.bootstrap import Application, bootstrap
-from registration.entrypoints.http.route import REQUEST_ID_KEY
+from registration.entrypoints.http.request_environ import REQUEST_ID_KEY
 from registration.infrastructure.garbage_collection import freeze_what_startup_built
 from service_kit.request_context import set_request_id
 

@@ -26,7 +26,7 @@ def read_json_object(request: Request) -> dict[str, Any]:
     # One byte past the limit says it is too long; the server never holds more of a body.
     try:
         raw = request.stream.read(MAX_BODY_BYTES + 1)
-    except ValueError:  # the chunked framing broke (see http/connection.py)
+    except ValueError:  # the chunked framing broke (see http/server/connection.py)
         raise MalformedBody("The chunked transfer coding of the body is broken.") from None
     if len(raw) > MAX_BODY_BYTES:
         raise _too_large()

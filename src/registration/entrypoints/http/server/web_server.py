@@ -33,8 +33,8 @@ from eventlet.semaphore import Semaphore
 from nameko.constants import WEB_SERVER_CONFIG_KEY
 from nameko.web.server import WebServer
 
-from registration.entrypoints.http.connection import Connection, Deadlines
 from registration.entrypoints.http.limits import MAX_BODY_BYTES
+from registration.entrypoints.http.server.connection import Connection, Deadlines
 from registration.infrastructure.settings import read_settings, setting
 from service_kit.listening import listen
 

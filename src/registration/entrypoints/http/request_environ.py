@@ -1,0 +1,12 @@
+"""What the web server puts into each request's WSGI environ for the entrypoints to read."""
+
+from werkzeug.wrappers import Request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_KEY = "registration.request_id"
+DRAINING_KEY = "registration.draining"
+
+
+def is_draining(request: Request) -> bool:
+    """Whether the server serving `request` has begun to shut down."""
+    return bool(request.environ.get(DRAINING_KEY))
