@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from registration.infrastructure.garbage_collection import freeze_what_startup_built
+from registration.infrastructure.tuning.garbage_collection import freeze_what_startup_built
 
 pytestmark = pytest.mark.unit
 

@@ -1,8 +1,5 @@
-import functools
-import importlib
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -11,15 +8,6 @@ from registration.domain.errors import InvalidEmail
 # RFC 5321 caps a path at 256 octets (254 for the address); the raw input may carry surrounding
 # white space, so allow a little more before even trying to parse it.
 MAX_INPUT_LENGTH = 320
-
-# Two thirds of email-validator's time goes to the domain part (IDNA/UTS-46 checks), and real
-# traffic repeats a few domains endlessly. The check is a pure function of its arguments and
-# its result is only read, so memoize it; invalid domains raise and are not cached.
-# (The package re-exports the function under its module's name, hence import_module.)
-_implementation: Any = importlib.import_module("email_validator.validate_email")
-_implementation.validate_email_domain_name = functools.lru_cache(maxsize=4096)(
-    _implementation.validate_email_domain_name
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Request
 
 from registration.bootstrap import Application, bootstrap
 from registration.entrypoints.http.request_environ import REQUEST_ID_KEY
-from registration.infrastructure.garbage_collection import freeze_what_startup_built
+from registration.infrastructure.tuning import tune_started_process
 from service_kit.request_context import set_request_id
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ class ApplicationProvider(DependencyProvider):
         self._relay_thread = None
 
     def start(self) -> None:
-        freeze_what_startup_built()
+        tune_started_process()
         relay = self.application.relay
         if relay is not None:
             self._relay_thread = self.container.spawn_managed_thread(relay.run)

@@ -47,7 +47,7 @@ class _Pending:
     def __init__(self, changes: ChangeSet) -> None:
         self.changes = changes
         # Sent _STORED or the exception for this registration. eventlet's own primitives: the
-        # monkey-patched threading ones cost several times more per request.
+        # monkey-patched threading ones cost more per request.
         self.done = Event()
         self.taken = False  # in a batch on its way to the database
         self.abandoned = False  # its caller gave up before that: it is never sent

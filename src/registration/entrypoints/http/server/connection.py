@@ -2,7 +2,7 @@
 
 nameko's @http sits on eventlet.wsgi, which parses every request in Python (http.server and
 email.parser), hands the body over as a stream that reads the socket, and writes the status line
-and headers apart from the body: about a quarter of the service's CPU per registration. Here
+and headers apart from the body: a large share of the service's CPU per registration. Here
 llhttp (the C parser of Node.js, through httptools) parses, the body is in memory before the
 application runs, and each answer goes out in one write.
 

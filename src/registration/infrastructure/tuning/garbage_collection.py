@@ -1,9 +1,9 @@
 """Keep the cyclic garbage collector away from what lives as long as the process.
 
-A started service holds some 100,000 objects (modules, nameko's extensions, SQLAlchemy's
-metadata) that are never garbage. A full collection walks all of them: measured, a 47 ms pause
-every few seconds under load, which was the benchmark's p99. Frozen once the service is up, they
-are left out of every collection; garbage made afterwards is collected as before.
+A started service holds a great many objects (modules, nameko's extensions, SQLAlchemy's
+metadata) that are never garbage, and a full collection walks all of them: a pause that shows in
+the tail latency under load. Frozen once the service is up, they are left out of every
+collection; garbage made afterwards is collected as before.
 """
 
 import gc
