@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from registration.adapters.sql.changes import ChangeSet
-from registration.adapters.sql.database import as_utc
 from registration.adapters.sql.outbox_rows import OutboxMessage
 from registration.adapters.sql.postgres.group_commit import GroupCommitWriter
 from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.times import as_utc
 from registration.application.errors import EntryNotFound, StorageUnavailable
 from registration.domain.email import Email
 from registration.domain.entry import Entry

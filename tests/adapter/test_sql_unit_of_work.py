@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from registration.adapters.outbox.publisher import OutboxEventPublisher
-from registration.adapters.sql.database import as_utc
 from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.times import as_utc
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.domain.errors import EmailAlreadyRegistered
 from registration.domain.events import utc_now

@@ -6,11 +6,12 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from registration.adapters.sql.database import Database, as_utc
+from registration.adapters.sql.database import Database
 from registration.adapters.sql.outbox_rows import PENDING_COLUMNS as _COLUMNS
 from registration.adapters.sql.outbox_rows import PendingMessage
 from registration.adapters.sql.postgres.outbox_claim import claim_prepared
 from registration.adapters.sql.schema import outbox
+from registration.adapters.sql.times import as_utc
 
 # Built once: constructing and keying a statement like this costs more CPU than running it.
 _CLAIM = (

@@ -1,6 +1,5 @@
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TypeVar
 
 import eventlet
@@ -137,8 +136,3 @@ class Database:
 def _waited_out_a_deadline(error: StorageUnavailable) -> bool:
     """The call's own deadline, or the pool's wait for a free connection, ran out."""
     return error.__cause__ is None or isinstance(error.__cause__, sa.exc.TimeoutError)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

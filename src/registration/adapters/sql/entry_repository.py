@@ -3,14 +3,14 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from registration.adapters.sql.changes import ChangeSet
-from registration.adapters.sql.database import Database, as_utc
+from registration.adapters.sql.database import Database
+from registration.adapters.sql.rows import ENTRY_COLUMNS, entry_from_row
 from registration.adapters.sql.schema import entries
 from registration.application.ports import EntryRepository
-from registration.domain.email import Email
 from registration.domain.entry import Entry
 
 # Built once: constructing and keying a statement costs more CPU than running it.
-_ENTRY_BY_ID = sa.select(entries.c.id, entries.c.email, entries.c.registered_at).where(
+_ENTRY_BY_ID = sa.select(*ENTRY_COLUMNS).where(
     entries.c.id == sa.bindparam("entry_id", type_=sa.Uuid())
 )
 
@@ -29,9 +29,7 @@ class SqlEntryRepository(EntryRepository):
     def get(self, entry_id: UUID) -> Entry | None:
         with self._database.connection() as connection:
             row = connection.execute(_ENTRY_BY_ID, {"entry_id": entry_id}).first()
-        if row is None:
-            return None
-        return Entry(id=row.id, email=Email(row.email), registered_at=as_utc(row.registered_at))
+        return None if row is None else entry_from_row(row)
 
     def update(self, entry: Entry) -> None:
         self._changes.updated_entries.append(entry)

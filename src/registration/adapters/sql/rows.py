@@ -1,4 +1,4 @@
-"""What each table's new row holds, by column name; the column lists come from `schema`.
+"""What each table's row holds, by column name; the column lists come from `schema`.
 
 Both writers (one transaction through SQLAlchemy, and the group commit's prepared statement)
 build their rows here, so a column added to a table is added in `schema`, in its migration and
@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from registration.adapters.sql.outbox_rows import OutboxMessage
 from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.times import as_utc
+from registration.domain.email import Email
 from registration.domain.entry import Entry
 
 # Filled in later, not by the row's writer: the sequence by the database, the time by the relay.
@@ -41,6 +43,11 @@ def outbox_values(message: OutboxMessage) -> tuple[Any, ...]:
         message.created_at,
         message.entry_id,
     )
+
+
+def entry_from_row(row: Any) -> Entry:
+    """An entry read back from a row of ENTRY_COLUMNS (SQLite hands back naive UTC times)."""
+    return Entry(id=row.id, email=Email(row.email), registered_at=as_utc(row.registered_at))
 
 
 def entry_row(entry: Entry) -> dict[str, Any]:
