@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 
 from registration.domain.errors import CoreError, ErrorKind
 from registration.entrypoints.http.client_errors import ClientError
-from registration.entrypoints.http.responses import PROBLEM_JSON, json_response
+from registration.entrypoints.http.responses import json_response
+from service_kit.problem_document import PROBLEM_JSON, problem_document, problem_type
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ RETRY_AFTER_SECONDS = "5"
 def problem(
     status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None
 ) -> Response:
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
+    body = problem_document(status, title, detail, problem_type(slug))
     return json_response(body, status=status, headers=headers, mimetype=PROBLEM_JSON)
 
 

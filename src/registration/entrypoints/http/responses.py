@@ -5,7 +5,6 @@ from werkzeug.wrappers import Response
 from registration.infrastructure.compact_json import compact_json
 
 JSON = "application/json"
-PROBLEM_JSON = "application/problem+json"
 
 
 def json_response(
