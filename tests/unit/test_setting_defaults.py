@@ -9,13 +9,14 @@ import pytest
 
 from registration.entrypoints.http.server.web_server import ServerSettings
 from registration.infrastructure.settings import BrokerSettings, Settings
+from welcome.settings import WelcomeSettings
 
 pytestmark = pytest.mark.unit
 
 REPOSITORY = Path(__file__).parents[2]
 CONFIG = (REPOSITORY / "config.yml").read_text()
 README = (REPOSITORY / "README.md").read_text()
-SETTINGS_CLASSES = (Settings, BrokerSettings, ServerSettings)
+SETTINGS_CLASSES = (Settings, BrokerSettings, ServerSettings, WelcomeSettings)
 
 
 def config_entries() -> dict[str, tuple[str, str | None]]:
@@ -48,7 +49,11 @@ def readme_defaults() -> dict[str, str]:
 
 
 def same(documented: str, actual: object) -> bool:
-    if isinstance(actual, int | float) and not isinstance(actual, bool):
+    if isinstance(actual, tuple):
+        return [float(part) for part in documented.split(",")] == list(actual)
+    if isinstance(actual, bool):
+        return documented == str(actual).lower()
+    if isinstance(actual, int | float):
         return float(documented) == float(actual)
     return documented == ("\u2013" if actual in (None, "") else str(actual))
 

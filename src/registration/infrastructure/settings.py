@@ -1,40 +1,17 @@
-"""The registration service's settings: each one's config key, type and default, declared once.
-
-config.yml passes each key in from the environment without a default of its own (`${VAR}`); the
-defaults below apply when a key is unset or empty, and the README's Configuration table is
-checked against them. Keys nameko itself reads (AMQP_URI, HEARTBEAT, max_workers) keep their
+"""The registration service's settings, each declared once with its key and default (see
+service_kit.settings). Keys nameko itself reads (AMQP_URI, HEARTBEAT, max_workers) keep their
 defaults in config.yml, as nameko needs them there.
 """
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from nameko.constants import DEFAULT_HEARTBEAT, DEFAULT_MAX_WORKERS
 
+from service_kit.settings import read_settings, setting
+
 EVENT_PUBLISHERS = ("outbox", "dispatcher", "in_process")
-
-
-def setting(key: str, default: Any, choices: tuple[str, ...] = ()) -> Any:
-    return field(default=default, metadata={"key": key, "choices": choices})
-
-
-def read_settings(kind: type, config: dict[str, Any], **given: Any) -> Any:
-    """An instance of the settings dataclass `kind`, each field from its key in `config`."""
-    values = dict(given)
-    for declared in fields(kind):
-        if declared.name in values or "key" not in declared.metadata:
-            continue
-        raw = config.get(declared.metadata["key"])
-        if raw is None or raw == "" or raw == {}:
-            continue
-        default = declared.default if declared.default is not MISSING else None
-        value = type(default)(raw) if default is not None else raw
-        choices = declared.metadata["choices"]
-        if choices and value not in choices:
-            raise ValueError(f"{declared.metadata['key']} must be one of {choices}, not {value!r}")
-        values[declared.name] = value
-    return kind(**values)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from nameko.web.server import WebServer
 
 from registration.entrypoints.http.limits import MAX_BODY_BYTES
 from registration.entrypoints.http.server.connection import Connection, Deadlines
-from registration.infrastructure.settings import read_settings, setting
 from service_kit.listening import listen
+from service_kit.settings import read_settings, setting
 
 log = logging.getLogger(__name__)
 
