@@ -152,9 +152,9 @@ def test_after_an_erasure_neither_the_broker_nor_the_database_hold_the_address(
     assert len(events) <= 2
     assert set(erasure.body) == {"event_id", "name", "entry_id", "timestamp"}
     assert address not in erasure.text
-    Draft202012Validator(contracts.entry_erased_schema(), format_checker=FormatChecker()).validate(
-        erasure.body
-    )
+    Draft202012Validator(
+        contracts.event_schema("EntryErased"), format_checker=FormatChecker()
+    ).validate(erasure.body)
     assert erasure.properties["delivery_mode"] == 2
     assert erasure.properties["content_type"] == "application/json"
     assert erasure.properties["type"] == "EntryErased"

@@ -827,7 +827,7 @@ def test_event_timestamps_are_iso_8601_with_an_offset(event_scenario):
 
 def test_events_match_the_published_event_schema(event_scenario):
     validator = Draft202012Validator(
-        contracts.registered_entry_event_schema(), format_checker=FormatChecker()
+        contracts.event_schema("RegisteredEntryEvent"), format_checker=FormatChecker()
     )
 
     for event in event_scenario.events:

@@ -19,12 +19,7 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from registration.contracts import (
-    asyncapi_document,
-    entry_erased_schema,
-    openapi_document,
-    registered_entry_event_schema,
-)
+from registration.contracts import asyncapi_document, event_schema, openapi_document
 
 pytestmark = pytest.mark.unit
 
@@ -101,7 +96,7 @@ def _escape(key: str) -> str:
 
 
 def _event_validator() -> jsonschema.protocols.Validator:
-    schema = registered_entry_event_schema()
+    schema = event_schema("RegisteredEntryEvent")
     validator_class = jsonschema.validators.validator_for(schema)
     return validator_class(schema, format_checker=jsonschema.FormatChecker())
 
@@ -272,8 +267,8 @@ def test_asyncapi_document_is_self_contained() -> None:
 
 
 EVENT_SCHEMAS = {
-    "RegisteredEntryEvent": registered_entry_event_schema,
-    "EntryErased": entry_erased_schema,
+    "RegisteredEntryEvent": lambda: event_schema("RegisteredEntryEvent"),
+    "EntryErased": lambda: event_schema("EntryErased"),
 }
 # the message, its channel and its operation in the AsyncAPI document
 EVENT_NAMES = {
@@ -391,7 +386,7 @@ def test_an_event_without_a_required_field_is_rejected(field: str) -> None:
 
 def _erased_validator() -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(
-        entry_erased_schema(), format_checker=jsonschema.FormatChecker()
+        event_schema("EntryErased"), format_checker=jsonschema.FormatChecker()
     )
 
 

@@ -11,14 +11,12 @@ from importlib import resources
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from registration_contract import ENTRY_ERASED, REGISTERED_ENTRY_EVENT
-from registration_contract.schemas import entry_erased_schema, registered_entry_event_schema
+from registration_contract.schemas import EVENT_TYPES, event_schema
 
 __all__ = [
     "asyncapi_document",
-    "entry_erased_schema",
+    "event_schema",
     "openapi_document",
-    "registered_entry_event_schema",
 ]
 
 _DEFAULT_PORTS = {"amqp": 5672, "amqps": 5671}
@@ -38,16 +36,13 @@ def openapi_document() -> dict[str, Any]:
 def asyncapi_document(amqp_uri: str | None = None) -> dict[str, Any]:
     """AsyncAPI 3.0 description of the events, as served at /asyncapi.json.
 
-    The payload schemas are the contract package's schema files themselves, so they can never
+    The payload schemas are the contract package's own (made from its payload types), so they never
     disagree. With `amqp_uri` (the service's AMQP_URI) the server entry names that broker,
     without credentials.
     """
     document = _load("asyncapi.json")
-    for name, schema in (
-        (REGISTERED_ENTRY_EVENT, registered_entry_event_schema()),
-        (ENTRY_ERASED, entry_erased_schema()),
-    ):
-        payload = copy.deepcopy(schema)
+    for name in EVENT_TYPES:
+        payload = copy.deepcopy(event_schema(name))
         # `$id` would re-base references inside the AsyncAPI document; `$schema` is implied there.
         payload.pop("$schema", None)
         payload.pop("$id", None)

@@ -7,7 +7,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
 from registration_contract import ENTRY_ERASED
-from registration_contract.schemas import entry_erased_schema
+from registration_contract.schemas import event_schema
 from service_kit.address_masking import mask_addresses
 from welcome.domain.erasure_notice import ErasureNotice
 from welcome.entrypoints.registered_entry_event import InvalidEvent
@@ -27,4 +27,4 @@ def erasure_from_payload(payload: Any, request_id: str | None = None) -> Erasure
 
 @cache
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(entry_erased_schema(), format_checker=FormatChecker())
+    return Draft202012Validator(event_schema(ENTRY_ERASED), format_checker=FormatChecker())

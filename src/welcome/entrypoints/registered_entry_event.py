@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
 from registration_contract import REGISTERED_ENTRY_EVENT, SERVICE_NAME
-from registration_contract.schemas import registered_entry_event_schema
+from registration_contract.schemas import event_schema
 from service_kit.address_masking import mask_addresses
 from welcome.domain.registration_notice import RegistrationNotice
 
@@ -49,4 +49,6 @@ def _timestamp(text: str) -> datetime:
 @cache
 def _validator() -> Draft202012Validator:
     # format checks on: "uuid", "idn-email" and "date-time" (the last needs rfc3339-validator)
-    return Draft202012Validator(registered_entry_event_schema(), format_checker=FormatChecker())
+    return Draft202012Validator(
+        event_schema(REGISTERED_ENTRY_EVENT), format_checker=FormatChecker()
+    )

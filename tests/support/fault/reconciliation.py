@@ -5,7 +5,7 @@ from functools import cache
 
 import jsonschema
 
-from registration.contracts import registered_entry_event_schema
+from registration.contracts import event_schema
 from tests.support.fault.event_collector import ReceivedEvent
 from tests.support.fault.load_driver import Answer
 from tests.support.fault.stored_state import StoredState
@@ -75,6 +75,6 @@ def _contract_problems(event: ReceivedEvent) -> list[str]:
 
 @cache
 def _event_validator() -> jsonschema.protocols.Validator:
-    schema = registered_entry_event_schema()
+    schema = event_schema("RegisteredEntryEvent")
     validator = jsonschema.validators.validator_for(schema)
     return validator(schema, format_checker=validator.FORMAT_CHECKER)
