@@ -10,8 +10,14 @@ from registration.adapters.sql.postgres.group_commit import (
     GroupCommitWriter,
     batch_parameters,
 )
-from registration.adapters.sql.rows import ENTRY_COLUMNS, OUTBOX_COLUMNS, entry_row, outbox_row
-from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.schema import (
+    ENTRY_COLUMNS,
+    OUTBOX_COLUMNS,
+    entries,
+    entry_row,
+    outbox,
+    outbox_row,
+)
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.email import Email
 from registration.domain.entry import Entry

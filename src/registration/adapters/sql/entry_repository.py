@@ -4,8 +4,7 @@ import sqlalchemy as sa
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.database import Database
-from registration.adapters.sql.rows import ENTRY_COLUMNS, entry_from_row
-from registration.adapters.sql.schema import entries
+from registration.adapters.sql.schema import ENTRY_COLUMNS, entries, entry_from_row
 from registration.application.ports import EntryRepository
 from registration.domain.entry import Entry
 

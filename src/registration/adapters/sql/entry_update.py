@@ -2,8 +2,7 @@
 
 import sqlalchemy as sa
 
-from registration.adapters.sql.rows import entry_row
-from registration.adapters.sql.schema import entries
+from registration.adapters.sql.schema import entries, entry_row
 from registration.application.errors import EntryNotFound
 from registration.domain.entry import Entry
 

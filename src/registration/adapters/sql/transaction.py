@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.entry_update import update_entry
 from registration.adapters.sql.erasure import erase_entry
-from registration.adapters.sql.rows import entry_row, outbox_row
-from registration.adapters.sql.schema import entries, outbox
+from registration.adapters.sql.schema import entries, entry_row, outbox, outbox_row
 
 
 def write_in_one_transaction(connection: sa.Connection, changes: ChangeSet) -> None:

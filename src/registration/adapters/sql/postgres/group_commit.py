@@ -21,13 +21,14 @@ from sqlalchemy.dialects import postgresql
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.postgres.prepared import PreparedStatement
-from registration.adapters.sql.rows import (
+from registration.adapters.sql.schema import (
     ENTRY_COLUMNS,
     OUTBOX_COLUMNS,
+    entries,
     entry_values,
+    outbox,
     outbox_values,
 )
-from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
 from registration.domain.errors import EmailAlreadyRegistered
 
