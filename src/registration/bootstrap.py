@@ -1,7 +1,9 @@
 """The composition root: the one place where adapters are chosen and wired to the ports."""
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -10,10 +12,12 @@ from registration.adapters.amqp.health import BrokerProbe
 from registration.adapters.events.deferred import DeferredEventPublisher
 from registration.adapters.events.in_process_bus import InProcessEventBus
 from registration.adapters.events.nameko_publisher import NamekoEventPublisher
+from registration.adapters.links.signed_links import SignedLinks, signing_keys
 from registration.adapters.outbox.message_sink import MessageSink
 from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.outbox.relay import OutboxRelay
 from registration.adapters.outbox.store import OutboxStore
+from registration.adapters.sql import fleet_lock
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.database import Database
 from registration.adapters.sql.engine import make_green_engine
@@ -52,6 +56,10 @@ class Application:
                 **{f.name: self.ports[f.name] for f in fields(kind)}
             )  # type: ignore[arg-type]
         return built  # type: ignore[no-any-return]
+
+    def alone(self, name: str, seconds: float) -> AbstractContextManager[bool]:
+        """Whether this replica may do the fleet's work `name` now, one replica at a time."""
+        return fleet_lock.alone(self.database, name, seconds)
 
     def close(self) -> None:
         for close in reversed(self.closers):
@@ -94,7 +102,16 @@ def bootstrap(
     unit_of_work = partial(SqlUnitOfWork, database, events, after_commit)
     application = Application(
         settings=settings,
-        ports={"unit_of_work": unit_of_work, "clock": clock},
+        ports={
+            "unit_of_work": unit_of_work,
+            "clock": clock,
+            "links": SignedLinks(
+                settings.public_base_url,
+                signing_keys(settings.link_signing_keys),
+                timedelta(days=settings.erasure_link_days),
+            ),
+            "confirmation": settings.confirmation,
+        },
         database=database,
         outbox=store,
         broker=BrokerProbe(settings.broker),

@@ -11,18 +11,22 @@ from registration_contract.errors import (
     StorageUnavailable,
 )
 from registration_contract.events import (
+    CONFIRMATION_REQUESTED,
     ENTRY_ERASED,
     REGISTERED_ENTRY_EVENT,
+    ConfirmationRequestedPayload,
     EntryErasedPayload,
     RegisteredEntryEventPayload,
 )
 from registration_contract.service import EVENTS_EXCHANGE, SERVICE_NAME
 
 __all__ = [
+    "CONFIRMATION_REQUESTED",
     "ENTRY_ERASED",
     "EVENTS_EXCHANGE",
     "REGISTERED_ENTRY_EVENT",
     "SERVICE_NAME",
+    "ConfirmationRequestedPayload",
     "EmailAlreadyRegistered",
     "EntryErasedPayload",
     "EntryNotFound",

@@ -19,6 +19,7 @@ class Field:
         self.keywords = {**keywords, "description": description}
 
 
+CONFIRMATION_REQUESTED: Final = "ConfirmationRequested"
 REGISTERED_ENTRY_EVENT: Final = "RegisteredEntryEvent"
 ENTRY_ERASED: Final = "EntryErased"
 
@@ -28,10 +29,47 @@ EventId = Annotated[
 Address = Annotated[
     str, Field("Normalized address.", format="idn-email", minLength=3, maxLength=320)
 ]
+EraseLink = Field(
+    "The person's own erasure link, signed: a POST with the body `List-Unsubscribe=One-Click`"
+    " erases the entry (RFC 8058), a GET shows a page with a button. Put it in every mail, as"
+    " the `List-Unsubscribe` header and in the body.",
+    format="uri",
+)
+
+
+class ConfirmationRequestedPayload(TypedDict):
+    """Published when an address was given at registration and its owner must confirm it: mail
+    `confirm_url` to `email`. Sent again, as a new event, when the address is registered again
+    while it waits, within the service's limits (at most one mail every few minutes and three a
+    day). Nothing else about the address is known yet: it is not a registration."""
+
+    event_id: EventId
+    name: Literal["ConfirmationRequested"]
+    entry_id: Annotated[str, Field("Id of the pending entry.", format="uuid")]
+    email: Address
+    confirm_url: Annotated[
+        str,
+        Field(
+            "The signed confirmation link: a GET shows a page whose button confirms (a POST).",
+            format="uri",
+        ),
+    ]
+    erase_url: Annotated[str, EraseLink]
+    expires_at: Annotated[
+        str,
+        Field(
+            "When the link, and the pending entry if it stays unconfirmed, expire.",
+            format="date-time",
+        ),
+    ]
+    timestamp: Annotated[
+        str, Field("When the event was created, ISO 8601 with UTC offset.", format="date-time")
+    ]
 
 
 class RegisteredEntryEventPayload(TypedDict):
-    """Published once for every accepted registration."""
+    """Published once for every registration its owner confirmed (double opt-in): subscribers
+    never hear of an address nobody confirmed."""
 
     event_id: EventId
     name: Literal["RegisteredEntryEvent"]
@@ -42,6 +80,8 @@ class RegisteredEntryEventPayload(TypedDict):
     timestamp: Annotated[
         str, Field("When the event was created, ISO 8601 with UTC offset.", format="date-time")
     ]
+    # Optional for the events stored before the links existed; always sent since.
+    erase_url: Annotated[NotRequired[str], EraseLink]
 
 
 class EntryErasedPayload(TypedDict):
@@ -64,4 +104,8 @@ class EntryErasedPayload(TypedDict):
 
 
 # Every event the service publishes, in the order the documents list them.
-EVENT_PAYLOADS: Final = (RegisteredEntryEventPayload, EntryErasedPayload)
+EVENT_PAYLOADS: Final = (
+    ConfirmationRequestedPayload,
+    RegisteredEntryEventPayload,
+    EntryErasedPayload,
+)

@@ -19,3 +19,31 @@ class StorageUnavailable(
     outcome="unavailable",
 ):
     """The store cannot be reached right now; the caller may retry later."""
+
+
+class InvalidLink(
+    CoreError,
+    kind=ErrorKind.INVALID,
+    code="invalid-link",
+    title="Link not valid",
+    outcome="invalid_link",
+    typed_for_rpc=False,
+):
+    """A mailed link that is expired, altered, made for another purpose, or not ours."""
+
+    def __init__(self, message: str = "This link is not valid or has expired.") -> None:
+        super().__init__(message)
+
+
+class EntryChanged(
+    CoreError,
+    kind=ErrorKind.CONFLICT,
+    code="entry-changed",
+    title="Entry changed",
+    outcome="changed",
+    typed_for_rpc=False,
+):
+    """The entry changed between reading it and storing its new state (another request won)."""
+
+    def __init__(self, message: str = "The entry changed meanwhile; nothing was stored.") -> None:
+        super().__init__(message)

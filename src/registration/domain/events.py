@@ -78,8 +78,21 @@ class EntryEvent(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RegisteredEntryEvent(EntryEvent):
+class ConfirmationRequested(EntryEvent):
+    """An address waits for its owner's confirmation: the mail with the links is due."""
+
     email: str
+    confirm_url: str
+    erase_url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisteredEntryEvent(EntryEvent):
+    """The owner of the address confirmed it: the registration exists from now on."""
+
+    email: str
+    erase_url: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,7 @@ Each use case's entrypoint declares its counter beside it; the labels come from 
 (`CoreError.outcome`), so a new error adds no entry to any list here.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from prometheus_client import Counter
@@ -20,13 +20,22 @@ class Outcomes:
         self._success = self._counter.labels(success)  # looked up once: the hot path's outcome
 
     @contextmanager
-    def counting(self) -> Iterator[None]:
+    def counting(self) -> Iterator[Callable[[str], None]]:
+        """Counts the block's outcome: its error's, or the success; the block may name another
+        outcome of its own by calling what it is given."""
+        named: list[str] = []
         try:
-            yield
+            yield named.append
         except CoreError as error:
             self._counter.labels(error.outcome).inc()
             raise
         except Exception:
             self._counter.labels(UNEXPECTED).inc()
             raise
-        self._success.inc()
+        if named:
+            self._counter.labels(named[-1]).inc()
+        else:
+            self._success.inc()
+
+    def add(self, outcome: str, amount: float) -> None:
+        self._counter.labels(outcome).inc(amount)

@@ -8,17 +8,30 @@ Run with `registration-run` (migrations, then nameko; see entrypoints/cli/run.py
 """
 
 import logging
+from typing import Any
 
+from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
+from registration.application.use_cases.confirm_entry import ConfirmEntry
 from registration.application.use_cases.erase_entry import EraseEntry
+from registration.application.use_cases.erase_own_entry import EraseOwnEntry
+from registration.application.use_cases.expire_pending_entries import ExpirePendingEntries
 from registration.application.use_cases.get_entry import GetEntry
-from registration.application.use_cases.register_entry import RegisterEntry
+from registration.application.use_cases.register_entry import (
+    Outcome,
+    RegisterEntry,
+    Registration,
+)
 from registration.bootstrap import SERVICE_NAME, Application
 from registration.domain.entry import Entry
+from registration.domain.errors import EmailAlreadyRegistered
 from registration.entrypoints import operations
 from registration.entrypoints.dependencies import ApplicationProvider, RequestId
+from registration.entrypoints.expiry import EXPIRY_SWEEP_SECONDS, sweep_expired
+from registration.entrypoints.http.client_errors import UnprocessableBody
 from registration.entrypoints.http.json_body import read_json_object, required_string
+from registration.entrypoints.http.pages import page, page_route, read_form
 from registration.entrypoints.http.responses import json_response, no_content
 from registration.entrypoints.http.route import api, is_draining
 from registration.entrypoints.outcomes import Outcomes
@@ -26,8 +39,21 @@ from registration.entrypoints.rpc import use_case_rpc
 
 log = logging.getLogger(__name__)
 
-REGISTRATIONS = Outcomes("registrations_total", "Registration attempts by outcome.", "registered")
+REGISTRATIONS = Outcomes(
+    "registrations_total", "Registration attempts by outcome.", "confirmation_requested"
+)
+CONFIRMATIONS = Outcomes("confirmations_total", "Confirmation attempts by outcome.", "confirmed")
+SELF_ERASURES = Outcomes(
+    "self_erasures_total", "Erasures from a mailed link, by outcome.", "erased"
+)
 ERASURES = Outcomes("erasures_total", "Erasure requests by outcome.", "erased")
+
+# The one answer to a valid address, whether it is new, pending or confirmed (no enumeration).
+ACCEPTED = {
+    "status": "accepted",
+    "detail": "If this address can be registered, a message with a confirmation link is on its"
+    " way to it. The registration holds once the link is followed.",
+}
 
 
 class RegistrationHttpService:
@@ -40,23 +66,76 @@ class RegistrationHttpService:
 
     @api("POST", "/register")
     def register(self, request: Request) -> Response:
-        email = required_string(read_json_object(request), "email")
-        representation = entry_representation(self._register(email))
-        return json_response(
-            representation, status=201, headers={"Location": f"/entries/{representation['id']}"}
-        )
+        self._register(required_string(read_json_object(request), "email"))
+        return json_response(ACCEPTED, status=202)
 
     @use_case_rpc
-    def register_entry(self, email: str) -> dict[str, str]:
-        return entry_representation(self._register(email))
+    def register_entry(self, email: str) -> dict[str, Any]:
+        """The same flow; a caller inside the trust boundary learns the entry, and gets
+        EmailAlreadyRegistered for a confirmed address."""
+        registration = self._register(email)
+        if registration.entry is None or registration.outcome is Outcome.ALREADY_CONFIRMED:
+            raise EmailAlreadyRegistered()
+        return entry_representation(registration.entry)
 
-    def _register(self, email: str) -> Entry:
-        with REGISTRATIONS.counting():
-            entry = self.app.use_case(RegisterEntry)(email)
-        # the id only: the address is personal data (the request id comes from the context); its
-        # text is made only if the line is written (the JSON formatter writes a UUID as text)
-        log.info("registered entry %s", entry.id, extra={"entry_id": entry.id})
-        return entry
+    def _register(self, email: str) -> Registration:
+        with REGISTRATIONS.counting() as outcome:
+            registration = self.app.use_case(RegisterEntry)(email)
+            outcome(registration.outcome.value)
+        if registration.entry is not None:
+            # the id only: the address is personal data (the request id comes from the context);
+            # its text is made only if the line is written (JSON writes a UUID as text)
+            log.info(
+                "registration of entry %s: %s",
+                registration.entry.id,
+                registration.outcome.value,
+                extra={"entry_id": registration.entry.id},
+            )
+        return registration
+
+    # Confirm an address, from the link in its confirmation mail
+
+    @page_route("GET", "/confirm/<token>")
+    def confirmation_page(self, request: Request, token: str) -> Response:
+        return page(
+            "Confirm your registration",
+            "Press the button to confirm that this address is yours and that you want it"
+            " registered.",
+            button="Confirm",
+        )
+
+    @page_route("POST", "/confirm/<token>")
+    def confirm(self, request: Request, token: str) -> Response:
+        read_form(request)
+        with CONFIRMATIONS.counting():
+            entry = self.app.use_case(ConfirmEntry)(token)
+        log.info("confirmed entry %s", entry.id, extra={"entry_id": entry.id})
+        return page("You are registered", "Thank you: your address is confirmed.")
+
+    # Erase one's own entry, from the link in every mail (RFC 8058 one-click unsubscribe)
+
+    @page_route("GET", "/erase/<token>")
+    def erasure_page(self, request: Request, token: str) -> Response:
+        return page(
+            "Erase your registration",
+            "Press the button to erase this address and everything stored with it.",
+            button="Erase",
+        )
+
+    @page_route("POST", "/erase/<token>")
+    def erase_own(self, request: Request, token: str) -> Response:
+        if read_form(request).get("List-Unsubscribe") != "One-Click":
+            raise UnprocessableBody("The form must hold List-Unsubscribe=One-Click.")
+        with SELF_ERASURES.counting() as outcome:
+            if not self.app.use_case(EraseOwnEntry)(token):
+                outcome("nothing_to_erase")
+        return page("Erased", "Your address and everything stored with it are erased.")
+
+    # Erase pending entries nobody confirmed in time
+
+    @timer(interval=EXPIRY_SWEEP_SECONDS)
+    def expire_pending_entries(self) -> None:
+        sweep_expired(self.app, self.app.use_case(ExpirePendingEntries))
 
     # Read an entry
 
@@ -111,9 +190,11 @@ class RegistrationHttpService:
         return operations.contract("asyncapi")
 
 
-def entry_representation(entry: Entry) -> dict[str, str]:
+def entry_representation(entry: Entry) -> dict[str, Any]:
     return {
         "id": str(entry.id),
         "email": entry.email.value,
+        "status": "confirmed" if entry.is_confirmed else "pending",
         "registered_at": entry.registered_at.isoformat(),
+        "confirmed_at": None if entry.confirmed_at is None else entry.confirmed_at.isoformat(),
     }

@@ -9,6 +9,7 @@ from typing import Any
 
 from nameko.constants import DEFAULT_HEARTBEAT, DEFAULT_MAX_WORKERS
 
+from registration.domain.confirmation import ConfirmationPolicy
 from service_kit.settings import read_settings, setting
 
 EVENT_PUBLISHERS = ("outbox", "dispatcher", "in_process")
@@ -47,6 +48,20 @@ class Settings:
     # its transaction longer than this (a frozen or cut-off replica), releasing the rows to the
     # other replicas' relays. A batch's publish is bounded by half of it.
     outbox_claim_seconds: float = setting("OUTBOX_CLAIM_SECONDS", 10.0)
+    # Double opt-in: the API's address as a browser reaches it (the mailed links start with it),
+    # the secrets that sign them, and how long and how often an address's owner is asked.
+    public_base_url: str = setting("PUBLIC_BASE_URL", "http://localhost:8000")
+    link_signing_keys: str = setting("LINK_SIGNING_KEYS", "")
+    confirmation_ttl_hours: float = setting("CONFIRMATION_TTL_HOURS", 48.0)
+    confirmation_resend_minutes: float = setting("CONFIRMATION_RESEND_MINUTES", 10.0)
+    erasure_link_days: float = setting("ERASURE_LINK_DAYS", 365.0)
+
+    @property
+    def confirmation(self) -> ConfirmationPolicy:
+        return ConfirmationPolicy(
+            ttl=timedelta(hours=self.confirmation_ttl_hours),
+            resend_interval=timedelta(minutes=self.confirmation_resend_minutes),
+        )
 
     @property
     def outbox_retention(self) -> timedelta:

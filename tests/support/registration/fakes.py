@@ -1,10 +1,12 @@
 """In-memory adapters for the core's unit tests: they record what happened."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
-from registration.application.errors import EntryNotFound
+from registration.application.errors import EntryChanged, EntryNotFound
 from registration.application.ports import EntryRepository, EventPublisher, UnitOfWork
+from registration.domain.email import Email
 from registration.domain.entry import Entry
 from registration.domain.errors import EmailAlreadyRegistered
 from registration.domain.events import DomainEvent
@@ -35,6 +37,16 @@ class InMemoryEntryRepository(EntryRepository):
     def get(self, entry_id: UUID) -> Entry | None:
         return self._store.entries.get(entry_id)
 
+    def with_address(self, email: Email) -> Entry | None:
+        return next((e for e in self._store.entries.values() if e.email.key == email.key), None)
+
+    def expired(self, now: datetime, limit: int) -> list[Entry]:
+        due = sorted(
+            (e for e in self._store.entries.values() if e.is_expired(now)),
+            key=lambda e: e.expires_at or now,
+        )
+        return due[:limit]
+
     def update(self, entry: Entry) -> None:
         if entry.id not in self._store.entries:
             raise EntryNotFound(f"No entry with id {entry.id}.")
@@ -61,6 +73,12 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.events: RecordingPublisher = RecordingPublisher()
 
     def commit(self) -> None:
+        for entry in self.entries.updated:
+            stored = self._store.entries.get(entry.id)
+            if stored is None:
+                raise EntryNotFound(f"No entry with id {entry.id}.")
+            if stored.version != entry.version - 1:
+                raise EntryChanged()
         for entry in self.entries.removed:
             del self._store.entries[entry.id]
         for entry in [*self.entries.updated, *self.entries.staged]:

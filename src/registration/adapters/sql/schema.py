@@ -5,6 +5,7 @@ Both writers (one transaction through SQLAlchemy, and the group commit's prepare
 build their rows here.
 """
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -32,7 +33,22 @@ entries = sa.Table(
     # Case-folded normalized address: the uniqueness rule lives in the database, race-free.
     sa.Column("email_key", sa.Text(), nullable=False),
     sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    # Set while pending: the expiry sweep erases the entry past it.
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+    # When its owner confirmed it (the record of consent); NULL while pending.
+    sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+    # The last day's confirmation mails, ISO 8601 times separated by spaces: what bounds the next.
+    sa.Column("mailed_at", sa.Text(), nullable=True),
+    # Grows with every change: an update stored over another version is refused.
+    sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
     sa.UniqueConstraint("email_key", name=EMAIL_UNIQUE_CONSTRAINT),
+    # Only pending entries: the sweep finds the expired ones however many are confirmed.
+    sa.Index(
+        "ix_entries_pending_expiry",
+        "expires_at",
+        postgresql_where=sa.text("expires_at IS NOT NULL"),
+        sqlite_where=sa.text("expires_at IS NOT NULL"),
+    ),
 )
 
 outbox = sa.Table(
@@ -80,7 +96,16 @@ OUTBOX_NAMES = tuple(column.name for column in OUTBOX_COLUMNS)
 
 def entry_values(entry: Entry) -> tuple[Any, ...]:
     """A new entry's row, in the order of ENTRY_COLUMNS (tuples: the group commit's hot path)."""
-    return (entry.id, entry.email.value, entry.email.key, entry.registered_at)
+    return (
+        entry.id,
+        entry.email.value,
+        entry.email.key,
+        entry.registered_at,
+        entry.expires_at,
+        entry.confirmed_at,
+        " ".join(sent.isoformat() for sent in entry.mailed_at) or None,
+        entry.version,
+    )
 
 
 def outbox_values(message: "OutboxMessage") -> tuple[Any, ...]:
@@ -97,7 +122,15 @@ def outbox_values(message: "OutboxMessage") -> tuple[Any, ...]:
 
 def entry_from_row(row: Any) -> Entry:
     """An entry read back from a row of ENTRY_COLUMNS (SQLite hands back naive UTC times)."""
-    return Entry(id=row.id, email=Email(row.email), registered_at=as_utc(row.registered_at))
+    return Entry(
+        id=row.id,
+        email=Email(row.email),
+        registered_at=as_utc(row.registered_at),
+        expires_at=None if row.expires_at is None else as_utc(row.expires_at),
+        confirmed_at=None if row.confirmed_at is None else as_utc(row.confirmed_at),
+        mailed_at=tuple(datetime.fromisoformat(sent) for sent in (row.mailed_at or "").split()),
+        version=row.version,
+    )
 
 
 def entry_row(entry: Entry) -> dict[str, Any]:

@@ -3,6 +3,15 @@
 from registration.application.ports.clock import Clock
 from registration.application.ports.entry_repository import EntryRepository
 from registration.application.ports.event_publisher import EventPublisher
+from registration.application.ports.links import LinkPurpose, Links
 from registration.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["Clock", "EntryRepository", "EventPublisher", "UnitOfWork", "UnitOfWorkFactory"]
+__all__ = [
+    "Clock",
+    "EntryRepository",
+    "EventPublisher",
+    "LinkPurpose",
+    "Links",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]

@@ -1,6 +1,8 @@
 from abc import ABC, abstractmethod
+from datetime import datetime
 from uuid import UUID
 
+from registration.domain.email import Email
 from registration.domain.entry import Entry
 
 
@@ -17,11 +19,21 @@ class EntryRepository(ABC):
     def get(self, entry_id: UUID) -> Entry | None: ...
 
     @abstractmethod
+    def with_address(self, email: Email) -> Entry | None:
+        """The entry registered under this address (the same `Email.key`), pending or not."""
+
+    @abstractmethod
+    def expired(self, now: datetime, limit: int) -> list[Entry]:
+        """Up to `limit` pending entries whose confirmation expired by `now`, longest expired
+        first."""
+
+    @abstractmethod
     def update(self, entry: Entry) -> None:
         """Stage an entry's new state (the same id): at commit it replaces the stored one.
 
         An entry that is gone (erased concurrently) makes `update` or the commit raise
-        `EntryNotFound`, and nothing of the unit of work is stored.
+        `EntryNotFound`; one stored at another version than the one before this state (changed
+        concurrently) raises `EntryChanged`; either way nothing of the unit of work is stored.
         """
 
     @abstractmethod

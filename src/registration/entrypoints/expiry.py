@@ -1,0 +1,38 @@
+"""The expiry sweep's driving loop: a nameko timer on every replica, the work on one at a time."""
+
+import logging
+import time
+
+from prometheus_client import Counter, Gauge
+
+from registration.application.use_cases.expire_pending_entries import ExpirePendingEntries
+from registration.bootstrap import Application
+
+log = logging.getLogger(__name__)
+
+# An entry is erased within this (plus one round) after it expires.
+EXPIRY_SWEEP_SECONDS = 15
+# One transaction's worth; between batches other work runs.
+BATCH_SIZE = 500
+# A round stops starting batches after this, and leaves the rest to the next round.
+ROUND_BUDGET_SECONDS = 10.0
+
+EXPIRED = Counter("expired_entries_total", "Pending entries erased unconfirmed after their TTL.")
+LAST_SWEEP = Gauge(
+    "expiry_sweep_last_success_timestamp_seconds",
+    "When this process last finished a round of the expiry sweep, or saw another replica at it.",
+)
+
+
+def sweep_expired(app: Application, expire: ExpirePendingEntries) -> None:
+    started = time.monotonic()
+    with app.alone("expiry-sweep", seconds=ROUND_BUDGET_SECONDS * 3) as held:
+        while held:
+            erased = expire(BATCH_SIZE)
+            EXPIRED.inc(erased)
+            if erased:
+                log.info("erased %d pending entries past their confirmation TTL", erased)
+            if erased < BATCH_SIZE or time.monotonic() - started > ROUND_BUDGET_SECONDS:
+                break
+            time.sleep(0)  # a green yield: the requests and the relay go on between batches
+    LAST_SWEEP.set_to_current_time()
