@@ -14,24 +14,26 @@ from registration.adapters.sql.postgres.group_commit import GroupCommitWriter
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.times import as_utc
 from registration.application.errors import EntryNotFound, StorageUnavailable
-from registration.domain.email import Email
 from registration.domain.entry import Entry
 from registration.domain.events import RegisteredEntryEvent, utc_now
 from tests.support.databases import migrated_database, unique_address
+from tests.support.registration.entries import ERASE_URL, new_entry
 
 pytestmark = pytest.mark.adapter
 
 
 def stored_entry(database) -> Entry:
-    entry, event = Entry.register(Email.parse(unique_address()), utc_now())
+    entry, event = new_entry(unique_address(), utc_now())
     database.write(ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, None)]))
     return entry
 
 
 def an_update_with_its_event(entry: Entry) -> ChangeSet:
     """The shape of a state change: the entry's new state and an event about it."""
-    changed = replace(entry, registered_at=entry.registered_at + timedelta(hours=1))
-    event = RegisteredEntryEvent(entry_id=entry.id, email=str(entry.email))
+    changed = replace(
+        entry, registered_at=entry.registered_at + timedelta(hours=1), version=entry.version + 1
+    )
+    event = RegisteredEntryEvent(entry_id=entry.id, email=str(entry.email), erase_url=ERASE_URL)
     return ChangeSet(updated_entries=[changed], outbox=[OutboxMessage.from_event(event, None)])
 
 
@@ -50,7 +52,7 @@ def outbox_event_ids(database) -> set:
 
 def test_the_group_commit_takes_only_one_new_entry_with_its_own_events(database):
     entry = stored_entry(database)
-    other, event = Entry.register(Email.parse(unique_address()), utc_now())
+    other, event = new_entry(unique_address(), utc_now())
     about_other = OutboxMessage.from_event(event, None)
 
     assert GroupCommitWriter.accepts(ChangeSet(entries=[other], outbox=[about_other]))

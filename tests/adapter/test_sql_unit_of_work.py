@@ -8,9 +8,10 @@ from registration.adapters.outbox.publisher import OutboxEventPublisher
 from registration.adapters.sql.schema import entries, outbox
 from registration.adapters.sql.times import as_utc
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
-from registration.domain.errors import EmailAlreadyRegistered
+from registration.application.use_cases.register_entry import Outcome
 from registration.domain.events import utc_now
 from tests.support.databases import unique_address
+from tests.support.registration.entries import new_entry
 from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.adapter
@@ -33,40 +34,36 @@ def rows(database, table):
 
 
 def test_an_entry_and_its_outbox_row_are_stored_together(service, database):
-    entry = service.register_entry(unique_address())
+    entry = service.register_entry(unique_address()).entry
 
     stored = rows(database, entries)
     events = rows(database, outbox)
     assert [row.id for row in stored] == [entry.id]
     assert len(events) == 1
-    assert events[0].event_type == "RegisteredEntryEvent"
+    assert events[0].event_type == "ConfirmationRequested"
     assert events[0].published_at is None
     assert str(entry.id) in events[0].payload
     # the same instant, to the microsecond, whichever way the writer sent it
     assert as_utc(events[0].created_at) == entry.registered_at
 
 
-def test_a_duplicate_address_stores_neither_entry_nor_event(service, database):
+def test_a_pending_address_given_again_within_the_resend_interval_stores_nothing_more(
+    service, database
+):
     address = unique_address()
     service.register_entry(address)
 
-    with pytest.raises(EmailAlreadyRegistered):
-        service.register_entry(f"  {address.upper()} ")
+    again = service.register_entry(f"  {address.upper()} ")
 
+    assert again.outcome is Outcome.RESEND_SUPPRESSED
     assert len(rows(database, entries)) == 1
     assert len(rows(database, outbox)) == 1
 
 
-def test_a_stored_entry_is_read_back(service):
-    entry = service.register_entry(unique_address())
+def test_a_stored_entry_is_read_back_with_every_field(service):
+    entry = service.register_entry(unique_address()).entry
 
-    found = service.get_entry(entry.id)
-
-    assert (found.id, found.email, found.registered_at) == (
-        entry.id,
-        entry.email,
-        entry.registered_at,
-    )
+    assert service.get_entry(entry.id) == entry
 
 
 def test_leaving_the_unit_without_commit_writes_nothing(database, committed_changes):
@@ -83,11 +80,7 @@ def test_concurrent_registrations_of_one_address_store_exactly_one(service, data
     outcomes = []
 
     def register():
-        try:
-            service.register_entry(address)
-            outcomes.append("stored")
-        except EmailAlreadyRegistered:
-            outcomes.append("duplicate")
+        outcomes.append(service.register_entry(address).outcome)
 
     threads = [threading.Thread(target=register) for _ in range(8)]
     for thread in threads:
@@ -95,7 +88,9 @@ def test_concurrent_registrations_of_one_address_store_exactly_one(service, data
     for thread in threads:
         thread.join()
 
-    assert sorted(outcomes) == ["duplicate"] * 7 + ["stored"]
+    assert (
+        sorted(o.value for o in outcomes) == ["confirmation_requested"] + ["resend_suppressed"] * 7
+    )
     assert len(rows(database, entries)) == 1
     assert len(rows(database, outbox)) == 1
 
@@ -103,11 +98,9 @@ def test_concurrent_registrations_of_one_address_store_exactly_one(service, data
 def test_a_write_answered_as_unavailable_is_undone_if_it_committed(service, database):
     from registration.adapters.sql.changes import ChangeSet
     from registration.adapters.sql.outbox_rows import OutboxMessage
-    from registration.domain.email import Email
-    from registration.domain.entry import Entry
 
     # As if the commit went through but its answer never arrived: stored, yet remembered.
-    entry, event = Entry.register(Email.parse(unique_address()), utc_now())
+    entry, event = new_entry(unique_address(), utc_now())
     changes = ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, None)])
     database.write(changes)
     database.unacknowledged.remember(changes)
@@ -120,10 +113,8 @@ def test_a_write_answered_as_unavailable_is_undone_if_it_committed(service, data
 def test_a_write_whose_statement_may_still_run_is_undone_only_once_settled(service, database):
     from registration.adapters.sql.changes import ChangeSet
     from registration.adapters.sql.outbox_rows import OutboxMessage
-    from registration.domain.email import Email
-    from registration.domain.entry import Entry
 
-    entry, event = Entry.register(Email.parse(unique_address()), utc_now())
+    entry, event = new_entry(unique_address(), utc_now())
     changes = ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, None)])
     settled = False
     database.unacknowledged.remember(changes, settled=lambda: settled)
@@ -141,10 +132,8 @@ def test_an_unacknowledged_write_already_announced_is_kept(service, database):
     from registration.adapters.outbox.store import OutboxStore
     from registration.adapters.sql.changes import ChangeSet
     from registration.adapters.sql.outbox_rows import OutboxMessage
-    from registration.domain.email import Email
-    from registration.domain.entry import Entry
 
-    entry, event = Entry.register(Email.parse(unique_address()), utc_now())
+    entry, event = new_entry(unique_address(), utc_now())
     changes = ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, None)])
     database.write(changes)
     with OutboxStore(database).claim_pending(10):

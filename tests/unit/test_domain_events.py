@@ -5,16 +5,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from registration.domain.email import Email
-from registration.domain.entry import Entry
 from registration.domain.events import EntryEvent, RegisteredEntryEvent
+from tests.support.registration.entries import ERASE_URL, new_entry
 
 pytestmark = pytest.mark.unit
 
 
 def test_each_event_gets_its_own_id_and_time_of_creation():
-    first = RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com")
-    second = RegisteredEntryEvent(entry_id=uuid4(), email="b@example.com")
+    first = RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com", erase_url=ERASE_URL)
+    second = RegisteredEntryEvent(entry_id=uuid4(), email="b@example.com", erase_url=ERASE_URL)
 
     assert first.event_id != second.event_id
     assert first.timestamp <= second.timestamp
@@ -22,27 +21,29 @@ def test_each_event_gets_its_own_id_and_time_of_creation():
 
 
 def test_the_wire_form_holds_json_primitives_only():
-    event = RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com")
+    event = RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com", erase_url=ERASE_URL)
 
     wire = event.to_dict()
 
     assert json.loads(json.dumps(wire)) == wire
-    assert set(wire) == {"event_id", "name", "entry_id", "email", "timestamp"}
+    assert set(wire) == {"event_id", "name", "entry_id", "email", "erase_url", "timestamp"}
     assert wire["name"] == "RegisteredEntryEvent"
     assert UUID(wire["event_id"]) == event.event_id
     assert datetime.fromisoformat(wire["timestamp"]).utcoffset() is not None
 
 
-def test_registering_an_entry_yields_the_event_that_announces_it():
+def test_confirming_an_entry_yields_the_event_that_announces_it():
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    entry, _ = new_entry("Someone@Example.com", now)
 
-    entry, event = Entry.register(Email.parse("Someone@Example.com"), now)
+    confirmed, event = entry.confirm(now, ERASE_URL)
 
     assert (event.entry_id, event.email, event.timestamp) == (entry.id, "Someone@example.com", now)
+    assert (confirmed.confirmed_at, confirmed.version) == (now, entry.version + 1)
 
 
 def test_an_event_type_is_its_class_name_not_a_field():
-    event = RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com")
+    event = RegisteredEntryEvent(entry_id=uuid4(), email="a@example.com", erase_url=ERASE_URL)
 
     assert RegisteredEntryEvent.event_type == event.event_type == "RegisteredEntryEvent"
     assert "event_type" not in event.to_dict()

@@ -19,15 +19,14 @@ from registration.adapters.sql.schema import (
     outbox_row,
 )
 from registration.adapters.sql.unacknowledged import NothingSent, OutcomeUnknown
-from registration.domain.email import Email
-from registration.domain.entry import Entry
 from registration.domain.errors import EmailAlreadyRegistered
+from tests.support.registration.entries import new_entry
 
 pytestmark = pytest.mark.unit
 
 
 def registration(address: str) -> ChangeSet:
-    entry, event = Entry.register(Email.parse(address), datetime.now(UTC))
+    entry, event = new_entry(address, datetime.now(UTC))
     return ChangeSet(entries=[entry], outbox=[OutboxMessage.from_event(event, "req-1")])
 
 
@@ -118,8 +117,9 @@ def test_the_statement_carries_every_entry_and_event_with_its_slot():
 
     assert "ON CONFLICT (email_key) DO NOTHING" in BATCH_INSERT.definition
     assert BATCH_INSERT.execution.count("%s") == len(params)
-    entry_slots, entry_ids, *_ = params[:5]
-    event_slots, _, _, payloads, *_ = params[5:]
+    entry_params = 1 + len(ENTRY_COLUMNS)  # the slot, then every column
+    entry_slots, entry_ids, *_ = params[:entry_params]
+    event_slots, _, _, payloads, *_ = params[entry_params:]
     assert entry_slots == [0, 1] and event_slots == [0, 1]
     assert entry_ids == [str(batch[0].entries[0].id), str(batch[1].entries[0].id)]
     assert payloads == [batch[0].outbox[0].payload, batch[1].outbox[0].payload]
@@ -177,10 +177,14 @@ def test_each_value_lands_in_its_own_column():
         "email": "values@example.com",
         "email_key": "values@example.com",
         "registered_at": entry.registered_at,
+        "expires_at": entry.expires_at,
+        "confirmed_at": None,
+        "mailed_at": entry.registered_at.isoformat(),
+        "version": 1,
     }
     assert outbox_row(message) == {
         "event_id": message.event_id,
-        "event_type": "RegisteredEntryEvent",
+        "event_type": "ConfirmationRequested",
         "payload": message.payload,
         "request_id": "req-1",
         "created_at": message.created_at,

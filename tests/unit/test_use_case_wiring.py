@@ -22,6 +22,7 @@ def all_use_cases() -> list[type]:
             for value in vars(module).values()
             if isinstance(value, type)
             and is_dataclass(value)
+            and "__call__" in vars(value)
             and value.__module__ == module.__name__
         ]
     return found
