@@ -57,12 +57,12 @@ def test_no_request_fails_once_the_database_ended_every_pooled_session(url):
     service = registrations(database)
     store = OutboxStore(database)
     pool = eventlet.GreenPool(20)
-    list(pool.imap(lambda _: service.register_entry(unique_address()), range(40)))
+    list(pool.imap(lambda _: service.pending_entry(unique_address()), range(40)))
     with store.claim_pending(100):  # the relay's prepared claim, on a pooled connection
         pass
     assert terminate_every_session(url) >= 1, "the pool held no session to end"
 
-    entries = [service.register_entry(unique_address()) for _ in range(50)]
+    entries = [service.pending_entry(unique_address()) for _ in range(50)]
     read_back = [service.get_entry(str(entry.id)) for entry in entries]
     with store.claim_pending(100) as claimed:
         relayed = len(claimed)
@@ -78,7 +78,7 @@ def test_a_claim_whose_relay_froze_mid_publish_passes_to_another_relay(url):
     sink = RecordingSink()
     published = sink.published
     other_relay = OutboxRelay(OutboxStore(other), sink)
-    ids = {registrations(other).register_entry(unique_address()).id for _ in range(3)}
+    ids = {registrations(other).pending_entry(unique_address()).id for _ in range(3)}
 
     with pytest.raises(StorageUnavailable), frozen.claim_pending(10) as claimed:
         assert len(claimed) == 3

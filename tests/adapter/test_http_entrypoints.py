@@ -39,8 +39,13 @@ def app(tmp_path):
 @pytest.fixture
 def published(app) -> list[DomainEvent]:
     events: list[DomainEvent] = []
-    app.bus.subscribe("RegisteredEntryEvent", events.append)
+    for event_type in ("ConfirmationRequested", "RegisteredEntryEvent", "EntryErased"):
+        app.bus.subscribe(event_type, events.append)
     return events
+
+
+def of_type(events: list[DomainEvent], event_type: str) -> list:
+    return [event for event in events if event.event_type == event_type]
 
 
 @pytest.fixture
@@ -67,18 +72,32 @@ def test_the_rpc_method_returns_the_registered_entry(service):
     assert service.get_entry(entry["id"]) == entry
 
 
-def test_the_rpc_method_publishes_one_event_per_registration(service, published):
+def test_the_rpc_method_asks_the_owner_to_confirm_as_http_does(service, published):
     entry = service.register_entry("ada@example.com")
 
-    assert [str(event.entry_id) for event in published] == [entry["id"]]
+    assert entry["status"] == "pending"
+    assert [str(event.entry_id) for event in of_type(published, "ConfirmationRequested")] == [
+        entry["id"]
+    ]
+    assert of_type(published, "RegisteredEntryEvent") == []
 
 
-def test_the_rpc_method_raises_email_already_registered_for_a_duplicate(service, published):
+def test_the_rpc_method_returns_a_pending_entry_given_again_without_a_second_mail(
+    service, published
+):
+    first = service.register_entry("ada@example.com")
+
+    assert service.register_entry("ADA@example.com") == first
+    assert len(published) == 1
+
+
+def test_the_rpc_method_raises_email_already_registered_for_a_confirmed_address(service, published):
     service.register_entry("ada@example.com")
+    service.confirm(form_post(published[0].confirm_url), token_of(published[0].confirm_url))
 
     with pytest.raises(EmailAlreadyRegistered):
         service.register_entry("ADA@example.com")
-    assert len(published) == 1
+    assert len(of_type(published, "ConfirmationRequested")) == 1
 
 
 def test_the_rpc_method_raises_invalid_email(service, published):
@@ -106,21 +125,112 @@ def test_domain_errors_are_expected_by_the_rpc_methods_not_logged_as_crashes(met
 # --- HTTP -------------------------------------------------------------------------------------
 
 
-def test_the_http_method_answers_201_with_the_entry_and_its_location(service):
-    response = service.register(post_json({"email": "ada@example.com"}))
-
-    assert response.status_code == 201
-    entry = json.loads(response.get_data(as_text=True))
-    assert response.headers["Location"] == f"/entries/{entry['id']}"
+def answer(response) -> tuple[int, list[tuple[str, str]], bytes]:
+    return response.status_code, sorted(response.headers.items()), response.get_data()
 
 
-def test_the_http_method_maps_a_duplicate_to_a_409_problem(service):
+def test_the_http_method_answers_202_alike_for_a_new_a_pending_and_a_confirmed_address(
+    service, published
+):
+    new = answer(service.register(post_json({"email": "ada@example.com"})))
+    pending = answer(service.register(post_json({"email": " Ada@Example.com"})))
+    service.confirm(form_post(published[0].confirm_url), token_of(published[0].confirm_url))
+    confirmed = answer(service.register(post_json({"email": "ADA@example.com"})))
+
+    assert new == pending == confirmed
+    status, headers, body = new
+    assert status == 202
+    assert "Location" not in dict(headers)
+    assert b"ada" not in body.lower() and str(published[0].entry_id).encode() not in body
+
+
+# --- the pages behind the mailed links --------------------------------------------------------
+
+
+def token_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def form_post(url: str, data: dict[str, str] | None = None):
+    path = "/" + url.split("/", 3)[3]
+    fields = {"List-Unsubscribe": "One-Click"} if data is None else data
+    return EnvironBuilder(method="POST", path=path, data=fields).get_request()
+
+
+def get(url: str):
+    return EnvironBuilder(method="GET", path="/" + url.split("/", 3)[3]).get_request()
+
+
+def test_a_get_of_the_confirmation_link_shows_a_button_and_changes_nothing(service, published):
+    service.register(post_json({"email": "ada@example.com"}))
+    link = published[0].confirm_url
+
+    response = service.confirmation_page(get(link), token_of(link))
+
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert b'<form method="post">' in response.get_data()
+    assert service.get_entry(str(published[0].entry_id))["status"] == "pending"
+    assert of_type(published, "RegisteredEntryEvent") == []
+
+
+def test_the_pages_send_no_referrer_forbid_framing_and_load_nothing_from_elsewhere(
+    service, published
+):
+    service.register(post_json({"email": "ada@example.com"}))
+    link = published[0].confirm_url
+
+    headers = service.confirmation_page(get(link), token_of(link)).headers
+
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_the_confirmation_form_confirms_and_announces_the_registration(service, published):
+    service.register(post_json({"email": "ada@example.com"}))
+    link = published[0].confirm_url
+
+    response = service.confirm(form_post(link), token_of(link))
+    again = service.confirm(form_post(link), token_of(link))
+
+    assert (response.status_code, again.status_code) == (200, 200)
+    (registered,) = of_type(published, "RegisteredEntryEvent")
+    assert registered.entry_id == published[0].entry_id
+    assert service.get_entry(str(registered.entry_id))["status"] == "confirmed"
+
+
+@pytest.mark.parametrize("token", ["nonsense", "a" * 300, ""])
+def test_a_bad_confirmation_token_gets_a_clear_page_and_changes_nothing(service, published, token):
     service.register(post_json({"email": "ada@example.com"}))
 
-    response = service.register(post_json({"email": "Ada@Example.com"}))
+    response = service.confirm(form_post(f"http://x/confirm/{token}"), token)
 
-    assert response.status_code == 409
-    assert problem_of(response)["type"] == "/problems/already-registered"
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert b"does not work" in response.get_data()
+    assert of_type(published, "RegisteredEntryEvent") == []
+
+
+def test_the_one_click_erasure_erases_the_entry_and_announces_it(service, published):
+    service.register(post_json({"email": "ada@example.com"}))
+    link = published[0].erase_url
+
+    response = service.erase_own(form_post(link), token_of(link))
+
+    assert response.status_code == 200
+    assert [e.entry_id for e in of_type(published, "EntryErased")] == [published[0].entry_id]
+    with pytest.raises(EntryNotFound):
+        service.get_entry(str(published[0].entry_id))
+
+
+def test_an_erasure_post_without_the_one_click_field_erases_nothing(service, published):
+    service.register(post_json({"email": "ada@example.com"}))
+    link = published[0].erase_url
+
+    response = service.erase_own(form_post(link, {"other": "field"}), token_of(link))
+
+    assert response.status_code == 422
+    assert of_type(published, "EntryErased") == []
 
 
 def test_the_http_method_maps_an_invalid_address_to_a_422_problem(service, published):

@@ -48,7 +48,7 @@ def relay(store, broker):
 
 
 def test_pending_events_are_published_in_order_of_creation(service, relay, broker):
-    entries = [service.register_entry(unique_address()) for _ in range(7)]
+    entries = [service.pending_entry(unique_address()) for _ in range(7)]
 
     assert relay.relay_pending() == 7
 
@@ -57,7 +57,7 @@ def test_pending_events_are_published_in_order_of_creation(service, relay, broke
 
 
 def test_published_events_are_not_published_again(service, relay, broker, store):
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
     relay.relay_pending()
 
     assert relay.relay_pending() == 0
@@ -66,7 +66,7 @@ def test_published_events_are_not_published_again(service, relay, broker, store)
 
 
 def test_events_stay_pending_while_the_broker_fails(service, relay, broker, store):
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
     broker.failing = True
 
     with pytest.raises(ConnectionError):
@@ -79,7 +79,7 @@ def test_events_stay_pending_while_the_broker_fails(service, relay, broker, stor
 
 
 def test_a_republished_event_keeps_its_event_id(service, relay, broker, store):
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
     original = next(iter(store.stored_between(utc_now().replace(year=2000), utc_now())))
     relay.relay_pending()
 
@@ -89,7 +89,7 @@ def test_a_republished_event_keeps_its_event_id(service, relay, broker, store):
 
 def test_status_reports_the_backlog_and_its_oldest_age(service, store):
     for _ in range(3):
-        service.register_entry(unique_address())
+        service.pending_entry(unique_address())
 
     status = store.status()
 
@@ -98,9 +98,9 @@ def test_status_reports_the_backlog_and_its_oldest_age(service, store):
 
 
 def test_pruning_removes_old_published_rows_and_keeps_pending_ones(service, relay, store):
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
     relay.relay_pending()
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
 
     removed = store.prune_published(retention=timedelta(seconds=-60))
 

@@ -51,7 +51,7 @@ def outbox_rows(database):
 
 def test_an_erasure_leaves_no_trace_of_the_address_and_one_event_without_it(service, database):
     address = unique_address()
-    entry = service.register_entry(address)
+    entry = service.pending_entry(address)
 
     service.erase_entry(str(entry.id))
 
@@ -64,7 +64,7 @@ def test_an_erasure_leaves_no_trace_of_the_address_and_one_event_without_it(serv
 
 def test_published_rows_kept_for_replay_are_erased_too(service, database):
     address = unique_address()
-    entry = service.register_entry(address)
+    entry = service.pending_entry(address)
     OutboxRelay(OutboxStore(database), RecordingSink()).relay_pending()
 
     service.erase_entry(entry.id)
@@ -75,7 +75,7 @@ def test_published_rows_kept_for_replay_are_erased_too(service, database):
 
 def test_an_event_not_yet_sent_is_never_published(service, database):
     address = unique_address()
-    entry = service.register_entry(address)
+    entry = service.pending_entry(address)
     service.erase_entry(entry.id)
     sink = RecordingSink()
 
@@ -88,7 +88,7 @@ def test_an_event_not_yet_sent_is_never_published(service, database):
 def test_a_replay_after_an_erasure_holds_only_the_erasure(service, database):
     address = unique_address()
     before = utc_now()
-    entry = service.register_entry(address)
+    entry = service.pending_entry(address)
     service.erase_entry(entry.id)
 
     replayed = list(OutboxStore(database).stored_between(before, utc_now()))
@@ -97,30 +97,30 @@ def test_a_replay_after_an_erasure_holds_only_the_erasure(service, database):
 
 
 def test_other_entries_and_their_events_are_untouched(service, database):
-    kept = service.register_entry(unique_address())
-    erased = service.register_entry(unique_address())
+    kept = service.pending_entry(unique_address())
+    erased = service.pending_entry(unique_address())
 
     service.erase_entry(erased.id)
 
     assert service.get_entry(kept.id) == kept
     rows = outbox_rows(database)
     assert [(r.event_type, r.entry_id) for r in rows] == [
-        ("RegisteredEntryEvent", kept.id),
+        ("ConfirmationRequested", kept.id),
         ("EntryErased", erased.id),
     ]
 
 
 def test_the_same_address_registers_again_at_once(service):
     address = unique_address()
-    service.erase_entry(service.register_entry(address).id)
+    service.erase_entry(service.pending_entry(address).id)
 
-    again = service.register_entry(address)
+    again = service.pending_entry(address)
 
     assert service.get_entry(again.id) == again
 
 
 def test_an_erasure_repeated_is_not_found_and_stores_nothing(service, database):
-    entry = service.register_entry(unique_address())
+    entry = service.pending_entry(unique_address())
     service.erase_entry(entry.id)
 
     with pytest.raises(EntryNotFound):
@@ -129,7 +129,7 @@ def test_an_erasure_repeated_is_not_found_and_stores_nothing(service, database):
 
 
 def test_an_entry_erased_after_it_was_read_is_not_found_at_commit(service, database):
-    entry = service.register_entry(unique_address())
+    entry = service.pending_entry(unique_address())
     late = SqlUnitOfWork(database, OutboxEventPublisher, lambda changes: None)
     with late:
         found = late.entries.get(entry.id)
@@ -143,7 +143,7 @@ def test_an_entry_erased_after_it_was_read_is_not_found_at_commit(service, datab
 
 
 def test_an_erasure_answered_as_unavailable_is_never_undone(service, database):
-    entry = service.register_entry(unique_address())
+    entry = service.pending_entry(unique_address())
     changes = ChangeSet(erased_entries=[entry.id])
 
     database.unacknowledged.remember(changes)
@@ -185,7 +185,7 @@ def test_an_erasure_racing_a_relay_batch_waits_for_it_then_leaves_nothing(fresh_
     uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
     service = UseCases(uow, utc_now)
     address = unique_address()
-    entry = service.register_entry(address)
+    entry = service.pending_entry(address)
     sink, outcome = HeldSink(), []
 
     def erase():
@@ -210,7 +210,7 @@ def test_an_erasure_racing_a_relay_batch_waits_for_it_then_leaves_nothing(fresh_
             erasure.join(30)
 
     assert outcome == [None]
-    assert [m.event_type for m in sink.published] == ["RegisteredEntryEvent"]
+    assert [m.event_type for m in sink.published] == ["ConfirmationRequested"]
     assert address.split("@")[0] not in dump(database)
     assert [row.event_type for row in outbox_rows(database)] == ["EntryErased"]
     database.engine.dispose()

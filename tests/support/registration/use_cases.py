@@ -10,6 +10,7 @@ from registration.application.use_cases.erase_own_entry import EraseOwnEntry
 from registration.application.use_cases.expire_pending_entries import ExpirePendingEntries
 from registration.application.use_cases.get_entry import GetEntry
 from registration.application.use_cases.register_entry import RegisterEntry
+from registration.domain.entry import Entry
 from tests.support.registration.entries import POLICY
 
 LINKS = SignedLinks("http://localhost:8000", ["a key for the tests"], timedelta(days=365))
@@ -24,3 +25,9 @@ class UseCases:
         self.erase_entry = EraseEntry(unit_of_work, clock)
         self.erase_own_entry = EraseOwnEntry(unit_of_work, clock, LINKS)
         self.expire_pending_entries = ExpirePendingEntries(unit_of_work, clock)
+
+    def pending_entry(self, address: str) -> Entry:
+        """A new address registered: its entry, pending."""
+        entry = self.register_entry(address).entry
+        assert entry is not None
+        return entry
