@@ -270,3 +270,10 @@ def test_the_http_method_maps_an_unreachable_database_to_a_503_problem(tmp_path)
     assert response.status_code == 503
     assert response.headers["Retry-After"].isdigit()
     assert problem_of(response)["type"] == "/problems/service-unavailable"
+
+
+def test_a_get_of_a_bad_link_says_so_without_a_button(service):
+    response = service.erasure_page(get("http://x/erase/nonsense"), "nonsense")
+
+    assert response.status_code == 400
+    assert b"<form" not in response.get_data()

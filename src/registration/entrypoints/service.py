@@ -97,6 +97,7 @@ class RegistrationHttpService:
 
     @page_route("GET", "/confirm/<token>")
     def confirmation_page(self, request: Request, token: str) -> Response:
+        self.app.use_case(ConfirmEntry).check(token)
         return page(
             "Confirm your registration",
             "Press the button to confirm that this address is yours and that you want it"
@@ -116,6 +117,7 @@ class RegistrationHttpService:
 
     @page_route("GET", "/erase/<token>")
     def erasure_page(self, request: Request, token: str) -> Response:
+        self.app.use_case(EraseOwnEntry).check(token)
         return page(
             "Erase your registration",
             "Press the button to erase this address and everything stored with it.",

@@ -24,6 +24,10 @@ class ConfirmEntry:
         except EntryChanged:  # confirmed (or asked again) by a request beside this one
             return self._confirm(entry_id, now)
 
+    def check(self, token: str) -> None:
+        """Raise `InvalidLink` for a link that would not confirm (it reads nothing stored)."""
+        self.links.entry_named_by(LinkPurpose.CONFIRM, token, self.clock())
+
     def _confirm(self, entry_id: UUID, now: datetime) -> Entry:
         with self.unit_of_work() as uow:
             entry = uow.entries.get(entry_id)

@@ -22,3 +22,7 @@ class EraseOwnEntry:
         except EntryNotFound:
             return False
         return True
+
+    def check(self, token: str) -> None:
+        """Raise `InvalidLink` for a link that would not erase (it reads nothing stored)."""
+        self.links.entry_named_by(LinkPurpose.ERASE, token, self.clock())
