@@ -35,6 +35,7 @@ from tests.support.registration.service_container import (
     running_container,
     service_config,
 )
+from tests.support.registration.sign_up import confirmation_request, sign_up
 from tests.support.web import WebSession
 
 pytestmark = pytest.mark.integration
@@ -46,13 +47,18 @@ INTERNALS = ("Traceback", 'File "', ".py", "/work/", "site-packages")
 
 
 @pytest.fixture(scope="module")
-def service(amqp_uri):
+def database_url():
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def service(amqp_uri, database_url):
     service_cls = isolated_service_class()
     try:
-        with fresh_postgres_database() as database_url:
-            config = service_config(amqp_uri, database_url)
-            with running_container(service_cls, config):
-                yield base_url(config)
+        config = service_config(amqp_uri, database_url)
+        with running_container(service_cls, config):
+            yield base_url(config)
     finally:
         delete_rpc_queue(amqp_uri, service_cls.name)
 
@@ -88,50 +94,59 @@ def assert_problem(response: requests.Response, status: int) -> dict:
 # --- accepted registrations -----------------------------------------------------------------
 
 
-def test_registering_answers_201_with_the_new_entry(web_session):
-    email = new_address()
-
-    response = register(web_session, email)
-
-    assert response.status_code == 201
-    assert response.headers["Content-Type"].split(";")[0] == "application/json"
-    entry = response.json()
-    assert set(entry) == {"id", "email", "registered_at"}
-    assert str(uuid.UUID(entry["id"])) == entry["id"]
-    assert entry["email"] == email
-    assert datetime.fromisoformat(entry["registered_at"]).utcoffset() is not None
-
-
-def test_the_location_of_a_new_entry_resolves_to_it(web_session):
+def test_registering_answers_202_with_the_neutral_body(web_session):
     response = register(web_session, new_address())
-    entry = response.json()
 
-    assert response.headers["Location"] == f"/entries/{entry['id']}"
-    read = web_session.get(response.headers["Location"])
-
-    assert read.status_code == 200
-    assert read.headers["Content-Type"].split(";")[0] == "application/json"
-    assert read.json() == entry
+    assert response.status_code == 202
+    assert response.headers["Content-Type"].split(";")[0] == "application/json"
+    assert response.json()["status"] == "accepted"
+    assert "Location" not in response.headers
 
 
-def test_the_address_is_stored_trimmed_with_its_domain_lower_cased(web_session):
+def answer_of(response: requests.Response) -> tuple:
+    headers = {k: v for k, v in response.headers.items() if k not in (REQUEST_ID, "Date")}
+    return response.status_code, tuple(sorted(headers.items())), response.content
+
+
+def test_a_new_a_pending_and_a_confirmed_address_get_the_same_answer(web_session, database_url):
+    new, known = new_address(), new_address()
+    sign_up(web_session, database_url, known)
+
+    answers = [
+        register(web_session, new),
+        register(web_session, f"  {new.upper()} "),  # pending now
+        register(web_session, known),
+        register(web_session, f" {known.capitalize()}"),
+    ]
+
+    assert len({answer_of(response) for response in answers}) == 1
+    assert answers[0].status_code == 202
+
+
+def test_a_confirmed_entry_reads_back_confirmed_with_its_normalized_address(
+    web_session, database_url
+):
     local = f"Foo-{uuid.uuid4().hex[:8]}"
 
-    response = register(web_session, f" {local}@Example.COM ")
+    entry = sign_up(web_session, database_url, f" {local}@Example.COM ")
 
-    assert response.status_code == 201
-    assert response.json()["email"] == f"{local}@example.com"
-    stored = web_session.get(response.headers["Location"]).json()
-    assert stored["email"] == f"{local}@example.com"
+    assert set(entry) == {"id", "email", "status", "registered_at", "confirmed_at"}
+    assert str(uuid.UUID(entry["id"])) == entry["id"]
+    assert entry["email"] == f"{local}@example.com"
+    assert entry["status"] == "confirmed"
+    assert datetime.fromisoformat(entry["confirmed_at"]) >= datetime.fromisoformat(
+        entry["registered_at"]
+    )
 
 
-def test_the_same_address_in_another_case_is_a_duplicate(web_session):
-    local = f"foo-{uuid.uuid4().hex[:8]}"
-    assert register(web_session, f" {local.capitalize()}@Example.COM ").status_code == 201
+def test_a_pending_entry_reads_back_pending(web_session, database_url):
+    email = new_address()
+    register(web_session, email)
+    request = confirmation_request(database_url, email)
 
-    response = register(web_session, f"{local}@EXAMPLE.com")
+    entry = web_session.get(f"/entries/{request['entry_id']}").json()
 
-    assert_problem(response, 409)
+    assert (entry["status"], entry["confirmed_at"]) == ("pending", None)
 
 
 def test_a_utf8_charset_parameter_is_accepted(web_session):
@@ -141,17 +156,17 @@ def test_a_utf8_charset_parameter_is_accepted(web_session):
         "/register", data=body, headers={"Content-Type": "application/json; charset=UTF-8"}
     )
 
-    assert response.status_code == 201
+    assert response.status_code == 202
 
 
 @pytest.mark.parametrize("local, domain", [("用户", "例子.广告"), ("Zoë", "example.com")])
-def test_internationalized_addresses_are_accepted(web_session, local, domain):
+def test_internationalized_addresses_are_accepted(web_session, database_url, local, domain):
     email = f"{local}{uuid.uuid4().hex[:6]}@{domain}"
 
     response = register(web_session, email)
 
-    assert response.status_code == 201
-    assert response.json()["email"] == email
+    assert response.status_code == 202
+    assert confirmation_request(database_url, email)["email"] == email
 
 
 def test_properties_other_than_email_are_ignored(web_session):
@@ -159,8 +174,8 @@ def test_properties_other_than_email_are_ignored(web_session):
 
     response = web_session.post("/register", json={"email": email, "name": "Ada", "admin": True})
 
-    assert response.status_code == 201
-    assert set(response.json()) == {"id", "email", "registered_at"}
+    assert response.status_code == 202
+    assert set(response.json()) == {"status", "detail"}
 
 
 def test_a_body_of_exactly_64_kib_is_accepted(web_session):
@@ -173,7 +188,7 @@ def test_a_body_of_exactly_64_kib_is_accepted(web_session):
         "/register", data=body, headers={"Content-Type": "application/json"}
     )
 
-    assert response.status_code == 201
+    assert response.status_code == 202
 
 
 # --- 400: the body cannot be read as JSON ---------------------------------------------------
@@ -400,19 +415,10 @@ def test_a_chunked_body_is_read(service):
 
     response = exchange(service, head, [*chunked(body, chunk_size=7), LAST_CHUNK])
 
-    assert response.status == 201
+    assert response.status == 202
 
 
-# --- 409 and 404 ----------------------------------------------------------------------------
-
-
-def test_registering_the_same_address_twice_is_a_409_problem(web_session):
-    email = new_address()
-    assert register(web_session, email).status_code == 201
-
-    response = register(web_session, email)
-
-    assert_problem(response, 409)
+# --- 404 ----------------------------------------------------------------------------
 
 
 def test_an_unknown_entry_is_a_404_problem(web_session):
@@ -659,7 +665,7 @@ def test_a_path_with_an_empty_segment_is_not_the_register_route(service):
 
     assert response.status == 404
     with WebSession(service) as session:  # nothing was registered
-        assert register(session, email).status_code == 201
+        assert register(session, email).status_code == 202
 
 
 def test_a_path_with_empty_segments_is_a_404_never_a_redirect_echoing_the_host(service):
@@ -707,131 +713,128 @@ def test_a_client_trickling_its_head_is_cut_with_a_408(container_factory, amqp_u
     assert status_line.split()[1] == b"408"
 
 
-# --- events: exactly one per accepted registration, none for a rejected one -----------------
+# --- events: one confirmation request per new address, one registration per confirmation -------
 
 
 @dataclass(frozen=True)
 class EventScenario:
-    tag: str  # the request ids of the scenario are f"{tag}-{name}"
     domain: str  # the mail domain of all its addresses
-    accepted: list[requests.Response]
+    accepted: dict[str, requests.Response]  # by the address's name: new addresses
+    again: requests.Response  # a pending address given again at once
     rejected: list[requests.Response]
-    events: list[RecordedEvent]  # every event that belongs to the scenario's requests
+    events: list[RecordedEvent]  # every ConfirmationRequested of the scenario's requests
+    registered: list[RecordedEvent]  # every RegisteredEntryEvent of its confirmations
 
 
 @pytest.fixture(scope="module")
-def event_scenario(service, amqp_uri):
-    """Accepted and rejected registrations with an event queue bound before the first of them.
+def event_scenario(service, amqp_uri, database_url):
+    """Accepted and rejected registrations with event queues bound before the first of them,
+    then the confirmation of one address.
 
-    Events are picked out by request id and by the scenario's own mail domain: other runs on the
-    shared broker publish to the same exchange.
+    Events are picked out by the scenario's own mail domain: other runs on the shared broker
+    publish to the same exchange.
     """
-    tag = uuid.uuid4().hex[:12]
-    domain = f"events-{tag}.example.com"
-    recorder = EventRecorder(amqp_uri)
+    domain = f"events-{uuid.uuid4().hex[:12]}.example.com"
+    requested = EventRecorder(amqp_uri, routing_key="ConfirmationRequested")
+    registered = EventRecorder(amqp_uri)
     try:
         with WebSession(service) as session:
-
-            def post(name, **kwargs):
-                return session.post(
-                    "/register",
-                    headers={REQUEST_ID: f"{tag}-{name}", **kwargs.pop("headers", {})},
-                    **kwargs,
-                )
-
-            accepted = [
-                post("ada", json={"email": f" Ada@{domain.upper()} "}),
-                post("bob", json={"email": f"bob@{domain}"}),
-                # no X-Request-ID: the service makes one and the event must carry that one
-                session.post("/register", json={"email": f"carol@{domain}"}),
-            ]
+            accepted = {
+                "ada": register(session, f" Ada@{domain.upper()} "),
+                "bob": register(session, f"bob@{domain}"),
+                "carol": register(session, f"carol@{domain}"),
+            }
+            again = register(session, f"ADA@{domain}")
             rejected = [
-                post("duplicate", json={"email": f"ADA@{domain}"}),
-                post("invalid", json={"email": f"da ve@{domain}"}),
-                post("control", json={"email": f"erin\x00@{domain}"}),
-                post(
-                    "not-json",
+                register(session, f"da ve@{domain}"),
+                register(session, f"erin\x00@{domain}"),
+                session.post(
+                    "/register",
                     data=f'{{"email": "frank@{domain}"}}',
                     headers={"Content-Type": "text/plain"},
                 ),
-                post(
-                    "malformed",
+                session.post(
+                    "/register",
                     data=f'{{"email": "grace@{domain}"',
                     headers={"Content-Type": "application/json"},
                 ),
-                post("missing", json={"mail": f"heidi@{domain}"}),
-                post("too-large", json={"email": f"ivan@{domain}", "pad": "x" * MAX_BODY_BYTES}),
+                session.post("/register", json={"mail": f"heidi@{domain}"}),
+                session.post(
+                    "/register", json={"email": f"ivan@{domain}", "pad": "x" * MAX_BODY_BYTES}
+                ),
             ]
-        request_ids = {response.headers[REQUEST_ID] for response in accepted + rejected}
 
-        def ours(event: RecordedEvent) -> bool:
-            return event.request_id in request_ids or event.body["email"].endswith(f"@{domain}")
+            def ours(event: RecordedEvent) -> bool:
+                return event.body["email"].endswith(f"@{domain}")
 
-        accepted_ids = {response.headers[REQUEST_ID] for response in accepted}
-        recorder.wait_until(
-            lambda received: accepted_ids <= {e.request_id for e in received if ours(e)}
-        )
-        recorder.linger(2.0)  # whatever else was coming has had time to arrive
+            requested.wait_until(lambda received: len([e for e in received if ours(e)]) >= 3)
+            ada = confirmation_request(database_url, f"ada@{domain}")
+            assert session.post(
+                urlsplit(ada["confirm_url"]).path, data={"List-Unsubscribe": "One-Click"}
+            ).ok
+            registered.wait_until(lambda received: any(ours(e) for e in received))
+        requested.linger(2.0)  # whatever else was coming has had time to arrive
         yield EventScenario(
-            tag, domain, accepted, rejected, [e for e in recorder.received if ours(e)]
+            domain,
+            accepted,
+            again,
+            rejected,
+            [e for e in requested.received if ours(e)],
+            [e for e in registered.received if ours(e)],
         )
     finally:
-        recorder.close()
+        requested.close()
+        registered.close()
 
 
 def test_the_event_scenario_was_answered_as_expected(event_scenario):
-    assert [r.status_code for r in event_scenario.accepted] == [201, 201, 201]
-    assert [r.status_code for r in event_scenario.rejected] == [409, 422, 422, 415, 400, 422, 413]
+    assert [r.status_code for r in event_scenario.accepted.values()] == [202, 202, 202]
+    assert event_scenario.again.status_code == 202
+    assert [r.status_code for r in event_scenario.rejected] == [422, 422, 415, 400, 422, 413]
 
 
-def test_each_accepted_registration_publishes_exactly_one_event(event_scenario):
+def test_each_new_address_publishes_exactly_one_confirmation_request(event_scenario):
     per_request = Counter(event.request_id for event in event_scenario.events)
 
-    assert per_request == Counter(r.headers[REQUEST_ID] for r in event_scenario.accepted)
+    assert per_request == Counter(r.headers[REQUEST_ID] for r in event_scenario.accepted.values())
 
 
-def test_a_rejected_registration_publishes_no_event(event_scenario):
-    rejected_ids = {response.headers[REQUEST_ID] for response in event_scenario.rejected}
+def test_a_pending_address_given_again_at_once_and_a_rejected_one_publish_nothing(
+    event_scenario,
+):
+    silent = {r.headers[REQUEST_ID] for r in [event_scenario.again, *event_scenario.rejected]}
 
-    assert [e for e in event_scenario.events if e.request_id in rejected_ids] == []
-
-
-def test_the_event_carries_the_request_id_the_response_echoed(event_scenario):
-    by_entry = {event.body["entry_id"]: event for event in event_scenario.events}
-
-    for response in event_scenario.accepted:
-        assert by_entry[response.json()["id"]].request_id == response.headers[REQUEST_ID]
-
-
-def test_the_event_describes_the_registered_entry(event_scenario):
-    by_entry = {event.body["entry_id"]: event for event in event_scenario.events}
-
-    for response in event_scenario.accepted:
-        entry = response.json()
-        event = by_entry[entry["id"]].body
-        assert event["name"] == "RegisteredEntryEvent"
-        assert event["email"] == entry["email"]  # the normalized form, as stored
+    assert [e for e in event_scenario.events if e.request_id in silent] == []
 
 
 def test_the_event_names_the_normalized_address(event_scenario):
     by_request = {event.request_id: event.body for event in event_scenario.events}
+    ada = event_scenario.accepted["ada"].headers[REQUEST_ID]
 
     # registered as f" Ada@{domain.upper()} "
-    assert by_request[f"{event_scenario.tag}-ada"]["email"] == f"Ada@{event_scenario.domain}"
+    assert by_request[ada]["email"] == f"Ada@{event_scenario.domain}"
 
 
 def test_event_timestamps_are_iso_8601_with_an_offset(event_scenario):
-    for event in event_scenario.events:
+    for event in [*event_scenario.events, *event_scenario.registered]:
         assert datetime.fromisoformat(event.body["timestamp"]).utcoffset() is not None
 
 
-def test_events_match_the_published_event_schema(event_scenario):
-    validator = Draft202012Validator(
-        contracts.event_schema("RegisteredEntryEvent"), format_checker=FormatChecker()
-    )
-
-    for event in event_scenario.events:
+def test_events_match_the_published_event_schemas(event_scenario):
+    for event in [*event_scenario.events, *event_scenario.registered]:
+        validator = Draft202012Validator(
+            contracts.event_schema(event.body["name"]), format_checker=FormatChecker()
+        )
         assert list(validator.iter_errors(event.body)) == []
+
+
+def test_only_the_confirmed_address_is_announced_as_registered(event_scenario):
+    (registered,) = event_scenario.registered
+    ada = next(e for e in event_scenario.events if e.body["email"].startswith("Ada@"))
+
+    assert registered.body["name"] == "RegisteredEntryEvent"
+    assert registered.body["entry_id"] == ada.body["entry_id"]
+    assert registered.body["email"] == ada.body["email"]
 
 
 def test_every_event_has_its_own_id(event_scenario):
@@ -847,7 +850,7 @@ def test_events_are_persistent_utf8_json_messages(event_scenario):
         assert event.properties["delivery_mode"] == 2
         assert event.properties["content_type"] == "application/json"
         assert event.properties["content_encoding"] == "utf-8"
-        assert event.properties["type"] == "RegisteredEntryEvent"
+        assert event.properties["type"] == "ConfirmationRequested"
 
 
 def test_the_message_timestamp_is_the_event_time_in_epoch_seconds(event_scenario):
