@@ -17,6 +17,7 @@ from tests.support.registration.service_container import (
     running_container,
     service_config,
 )
+from tests.support.registration.sign_up import confirmation_request, sign_up
 from tests.support.web import WebSession
 
 pytestmark = pytest.mark.integration
@@ -40,6 +41,7 @@ def stack(amqp_uri):
 @pytest.fixture
 def web_session(stack):
     with WebSession(stack[0]) as session:
+        session.database_url = stack[1]  # where sign_up reads the mailed link
         yield session
 
 
@@ -48,9 +50,8 @@ def new_address() -> str:
 
 
 def register(web_session, address: str) -> str:
-    response = web_session.post("/register", json={"email": address})
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
+    """A registration its owner confirmed: its entry id."""
+    return sign_up(web_session, web_session.database_url, address)["id"]
 
 
 def database_dump(database_url: str) -> str:
@@ -103,11 +104,13 @@ def test_erasing_an_unknown_or_malformed_id_is_404(web_session, entry_id):
 
 def test_an_erased_address_registers_again_at_once(web_session):
     address = new_address()
-    web_session.delete(f"/entries/{register(web_session, address)}")
+    entry_id = register(web_session, address)
+    web_session.delete(f"/entries/{entry_id}")
 
     response = web_session.post("/register", json={"email": address})
 
-    assert response.status_code == 201
+    assert response.status_code == 202
+    assert confirmation_request(web_session.database_url, address)["entry_id"] != entry_id
 
 
 def test_erasures_are_counted_by_outcome(web_session):
@@ -147,9 +150,9 @@ def test_after_an_erasure_neither_the_broker_nor_the_database_hold_the_address(
 
     assert erased.status_code == 204
     [erasure] = [e for e in events if e.body["name"] == "EntryErased"]
-    # the registration's event may have left before the erasure; at most once, and never after
+    # the sign-up's events may have left before the erasure; each at most once, never after
     assert [e.body["name"] for e in events][-1] == "EntryErased"
-    assert len(events) <= 2
+    assert len(events) <= 3
     assert set(erasure.body) == {"event_id", "name", "entry_id", "timestamp"}
     assert address not in erasure.text
     Draft202012Validator(

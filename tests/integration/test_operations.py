@@ -17,6 +17,8 @@ from tests.support.registration.service_container import (
     running_container,
     service_config,
 )
+from tests.support.registration.sign_up import confirmation_request, follow
+from tests.support.web import WebSession
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +52,8 @@ def register(service, **headers):
     response = requests.post(
         f"{service}/register", json={"email": address}, headers=headers, timeout=10
     )
-    assert response.status_code == 201
+    assert response.status_code == 202
+    response.address = address
     return response
 
 
@@ -63,24 +66,36 @@ def samples(service):
     }
 
 
-def test_a_live_event_matches_the_served_asyncapi_document(service, events):
+@pytest.mark.parametrize("confirmed", [False, True], ids=["ConfirmationRequested", "registered"])
+def test_a_live_event_matches_the_served_asyncapi_document(
+    service, database_url, amqp_uri, confirmed
+):
     document = requests.get(f"{service}/asyncapi.json", timeout=10).json()
-    response = register(service, **{"X-Request-ID": "ops-asyncapi-1"})
-    entry_id = response.json()["id"]
+    event_type = "RegisteredEntryEvent" if confirmed else "ConfirmationRequested"
+    events = EventRecorder(amqp_uri, routing_key=event_type)
+    try:
+        response = register(service, **{"X-Request-ID": "ops-asyncapi-1"})
+        request = confirmation_request(database_url, response.address)
+        if confirmed:
+            with WebSession(service) as session:
+                assert follow(session, request["confirm_url"]).ok
+        entry_id = request["entry_id"]
+        [event] = [
+            e
+            for e in events.wait_until(lambda got: any(e.body["entry_id"] == entry_id for e in got))
+            if e.body["entry_id"] == entry_id
+        ]
+    finally:
+        events.close()
 
-    [event] = [
-        e
-        for e in events.wait_until(lambda got: any(e.body["entry_id"] == entry_id for e in got))
-        if e.body["entry_id"] == entry_id
-    ]
-
-    message = document["components"]["messages"]["RegisteredEntryEvent"]
-    payload_schema = document["components"]["schemas"]["RegisteredEntryEvent"]
+    message = document["components"]["messages"][event_type]
+    payload_schema = document["components"]["schemas"][event_type]
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     jsonschema.validate(event.body, payload_schema, format_checker=checker)
     jsonschema.validate(event.headers, message["headers"], format_checker=checker)
     assert event.properties["content_type"] == message["contentType"]
-    assert event.request_id == "ops-asyncapi-1"
+    if not confirmed:
+        assert event.request_id == response.headers["X-Request-ID"]
 
 
 @pytest.fixture
@@ -90,9 +105,9 @@ def erasures(amqp_uri):
     recorder.close()
 
 
-def test_a_live_erasure_event_matches_the_served_asyncapi_document(service, erasures):
+def test_a_live_erasure_event_matches_the_served_asyncapi_document(service, database_url, erasures):
     document = requests.get(f"{service}/asyncapi.json", timeout=10).json()
-    entry_id = register(service).json()["id"]
+    entry_id = confirmation_request(database_url, register(service).address)["entry_id"]
     erased = requests.delete(
         f"{service}/entries/{entry_id}", headers={"X-Request-ID": "ops-erasure-1"}, timeout=10
     )
@@ -134,10 +149,10 @@ def test_metrics_count_registrations_requests_and_the_outbox(service):
         key = (name, tuple(sorted(labels.items())))
         return after.get(key, 0) - before.get(key, 0)
 
-    assert grew("registrations_total", outcome="registered") == 1
+    assert grew("registrations_total", outcome="confirmation_requested") == 1
     assert grew("registrations_total", outcome="invalid") == 1
     assert (
-        grew("http_request_duration_seconds_count", method="POST", route="/register", status="201")
+        grew("http_request_duration_seconds_count", method="POST", route="/register", status="202")
         == 1
     )
     assert ("outbox_pending_events", ()) in after

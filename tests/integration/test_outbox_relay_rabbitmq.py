@@ -36,7 +36,7 @@ def service(database):
 
 @pytest.fixture
 def events():
-    queue = EventQueue()
+    queue = EventQueue(routing_key="ConfirmationRequested")
     yield queue
     queue.close()
 
@@ -57,21 +57,21 @@ def publishers(amqp_uri):
 def test_relayed_events_reach_a_plain_amqp_consumer_as_the_contract_says(
     service, database, events, publishers
 ):
-    entry = service.register_entry(unique_address())
+    entry = service.pending_entry(unique_address())
     OutboxRelay(OutboxStore(database), publishers()).relay_pending()
 
     [body] = events.wait_for({str(entry.id)})
     [message] = events.messages_about({str(entry.id)})
     assert body["entry_id"] == str(entry.id)
-    assert body["name"] == "RegisteredEntryEvent"
+    assert body["name"] == "ConfirmationRequested"
     assert message.properties["content_type"] == "application/json"
     assert message.properties["delivery_mode"] == 2
     assert message.properties["message_id"] == body["event_id"]
-    assert message.delivery_info["routing_key"] == "RegisteredEntryEvent"
+    assert message.delivery_info["routing_key"] == "ConfirmationRequested"
 
 
 def test_two_relays_on_one_outbox_publish_each_event_once(service, database, events, publishers):
-    expected = {str(service.register_entry(unique_address()).id) for _ in range(300)}
+    expected = {str(service.pending_entry(unique_address()).id) for _ in range(300)}
     relays = [OutboxRelay(OutboxStore(database), publishers(), batch_size=20) for _ in range(2)]
 
     pool = eventlet.GreenPool()
@@ -88,7 +88,7 @@ def test_two_relays_on_one_outbox_publish_each_event_once(service, database, eve
 
 
 def test_an_unreachable_broker_leaves_events_pending(service, database, publishers):
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
     store = OutboxStore(database)
     relay = OutboxRelay(store, publishers("amqp://guest:guest@127.0.0.1:1/"))
 
@@ -103,7 +103,7 @@ def test_the_replay_command_republishes_stored_events_with_their_ids(
 ):
     from registration.entrypoints.cli import outbox as outbox_cli
 
-    entries = {str(service.register_entry(unique_address()).id) for _ in range(3)}
+    entries = {str(service.pending_entry(unique_address()).id) for _ in range(3)}
     OutboxRelay(OutboxStore(database), publishers()).relay_pending()
     first_pass = events.wait_for(entries)
 
@@ -123,7 +123,7 @@ def test_the_status_command_reports_pending_events(
 ):
     from registration.entrypoints.cli import outbox as outbox_cli
 
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
     monkeypatch.setenv("DATABASE_URL", fresh_postgres_url)
 
     assert outbox_cli.main(["status"]) == 0
@@ -160,10 +160,10 @@ def test_an_idle_relay_connection_stays_open_through_heartbeats(
 ):
     publisher = publishers(f"amqp://guest:guest@127.0.0.1:{broker_link.port}/?heartbeat=1")
     relay = OutboxRelay(OutboxStore(database), publisher)
-    first = service.register_entry(unique_address())
+    first = service.pending_entry(unique_address())
     relay.relay_pending()
     keep_alive_for(publisher, IDLE_SECONDS)
-    second = service.register_entry(unique_address())
+    second = service.pending_entry(unique_address())
     relay.relay_pending()
 
     events.wait_for({str(first.id), str(second.id)})
@@ -175,12 +175,12 @@ def test_an_idle_connection_whose_broker_fell_silent_is_replaced_before_the_next
 ):
     publisher = publishers(f"amqp://guest:guest@127.0.0.1:{broker_link.port}/?heartbeat=1")
     relay = OutboxRelay(OutboxStore(database), publisher)
-    service.register_entry(unique_address())
+    service.pending_entry(unique_address())
     relay.relay_pending()
     broker_link.mute()  # the broker's heartbeats stop arriving; nothing says the link is gone
     keep_alive_for(publisher, IDLE_SECONDS)
     broker_link.restore()  # the old connection is gone for good
-    entry = service.register_entry(unique_address())
+    entry = service.pending_entry(unique_address())
 
     assert relay.relay_pending() == 1  # raises BrokerUnavailable if it used the dead connection
     events.wait_for({str(entry.id)})

@@ -13,26 +13,40 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from registration_contract.errors import EmailAlreadyRegistered, EntryNotFound, InvalidEmail
 from tests.support.databases import fresh_postgres_database
 from tests.support.registration.service_container import (
+    base_url,
     delete_queue,
     delete_rpc_queue,
     isolated_service_class,
     running_container,
     service_config,
 )
+from tests.support.registration.sign_up import confirmation_request, follow
+from tests.support.web import WebSession
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def service_name(amqp_uri):
+def database_url():
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def service(amqp_uri, database_url):
+    """(name, base URL) of one running service."""
     service_cls = isolated_service_class()
     try:
-        with fresh_postgres_database() as database_url:
-            config = service_config(amqp_uri, database_url)
-            with running_container(service_cls, config):
-                yield service_cls.name
+        config = service_config(amqp_uri, database_url)
+        with running_container(service_cls, config):
+            yield service_cls.name, base_url(config)
     finally:
         delete_rpc_queue(amqp_uri, service_cls.name)
+
+
+@pytest.fixture(scope="module")
+def service_name(service):
+    return service[0]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +69,8 @@ def test_registering_returns_the_new_entry(registration_rpc):
 
     entry = registration_rpc.register_entry(f" {local}@Example.COM ")
 
-    assert set(entry) == {"id", "email", "registered_at"}
-    assert entry["email"] == f"{local}@example.com"
+    assert set(entry) == {"id", "email", "status", "registered_at", "confirmed_at"}
+    assert (entry["email"], entry["status"]) == (f"{local}@example.com", "pending")
     uuid.UUID(entry["id"])
 
 
@@ -66,9 +80,20 @@ def test_a_registered_entry_can_be_read_back(registration_rpc):
     assert registration_rpc.get_entry(entry["id"]) == entry
 
 
-def test_registering_a_known_address_raises_email_already_registered(registration_rpc):
+def test_registering_a_pending_address_again_returns_its_entry(registration_rpc):
+    email = new_address()
+    entry = registration_rpc.register_entry(email)
+
+    assert registration_rpc.register_entry(email.upper()) == entry
+
+
+def test_registering_a_confirmed_address_raises_email_already_registered(
+    registration_rpc, service, database_url
+):
     email = new_address()
     registration_rpc.register_entry(email)
+    with WebSession(service[1]) as session:
+        assert follow(session, confirmation_request(database_url, email)["confirm_url"]).ok
 
     with pytest.raises(EmailAlreadyRegistered):
         registration_rpc.register_entry(email.upper())

@@ -275,11 +275,13 @@ def test_asyncapi_document_is_self_contained() -> None:
 
 
 EVENT_SCHEMAS = {
+    "ConfirmationRequested": lambda: event_schema("ConfirmationRequested"),
     "RegisteredEntryEvent": lambda: event_schema("RegisteredEntryEvent"),
     "EntryErased": lambda: event_schema("EntryErased"),
 }
 # the message, its channel and its operation in the AsyncAPI document
 EVENT_NAMES = {
+    "ConfirmationRequested": ("confirmationRequestedEvents", "publishConfirmationRequested"),
     "RegisteredEntryEvent": ("registeredEntryEvents", "publishRegisteredEntryEvent"),
     "EntryErased": ("entryErasedEvents", "publishEntryErased"),
 }
