@@ -21,6 +21,7 @@ from tests.support.registration.service_container import (
     service_config,
     wait_until_ready,
 )
+from tests.support.registration.sign_up import confirmation_request
 from tests.support.tls_proxy import TlsProxy
 
 pytestmark = pytest.mark.integration
@@ -84,7 +85,8 @@ def test_the_service_relays_its_events_through_a_broker_reachable_only_over_tls(
     broker = tls_settings(tls_broker, certificates)
     config = service_config(broker.uri, fresh_postgres_url, AMQP_SSL=broker.ssl, HEARTBEAT=10)
     service_cls = isolated_service_class()
-    recorder = EventRecorder(amqp_uri)  # the plain listener: what any subscriber sees
+    # the plain listener: what any subscriber sees
+    recorder = EventRecorder(amqp_uri, routing_key="ConfirmationRequested")
     try:
         with running_container(service_cls, config):
             url = base_url(config)
@@ -92,7 +94,7 @@ def test_the_service_relays_its_events_through_a_broker_reachable_only_over_tls(
             address = f"tls-{uuid.uuid4().hex[:12]}@example.com"
             response = requests.post(f"{url}/register", json={"email": address}, timeout=10)
             health = requests.get(f"{url}/health", timeout=10).json()
-            entry_id = response.json()["id"]
+            entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
             events = recorder.wait_until(
                 lambda got: any(e.body["entry_id"] == entry_id for e in got)
             )
@@ -100,7 +102,7 @@ def test_the_service_relays_its_events_through_a_broker_reachable_only_over_tls(
         recorder.close()
         delete_rpc_queue(amqp_uri, service_cls.name)
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert health["checks"]["broker"] == {"status": "ok"}
     assert [e.body["email"] for e in events if e.body["entry_id"] == entry_id] == [address]
 

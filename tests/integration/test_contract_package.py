@@ -121,7 +121,7 @@ def test_a_stock_subscriber_and_caller_work_with_the_contract_alone(
             if key not in ("PYTHONPATH", "VIRTUAL_ENV")
         }
         caller = subprocess.run(
-            [str(contract_python), str(CALLER), own_vhost_uri, email],
+            [str(contract_python), str(CALLER), own_vhost_uri, email, service.base_url],
             capture_output=True,
             text=True,
             timeout=120,

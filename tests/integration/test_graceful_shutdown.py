@@ -50,11 +50,12 @@ def waiting_on_locks(database_url: str) -> int:
         return cursor.fetchone()[0]
 
 
-def stored(database_url: str) -> tuple[set[str], dict[str, str], set[str]]:
-    """Entry ids; entry id -> event id of each outbox row; event ids of the rows published."""
+def stored(database_url: str) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """Address -> entry id; entry id -> event id of each outbox row; event ids of the rows
+    published."""
     with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT id::text FROM entries")
-        entries = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT email, id::text FROM entries")
+        entries = dict(cursor.fetchall())
         cursor.execute("SELECT event_id::text, payload, published_at IS NOT NULL FROM outbox")
         outbox = cursor.fetchall()
     events = {json.loads(payload)["entry_id"]: event_id for event_id, payload, _ in outbox}
@@ -101,13 +102,13 @@ def test_sigterm_under_load_finishes_requests_in_flight_and_loses_no_event(
         assert exit_code == 0, service.output()
         in_flight = load.in_flight_at(signalled_at)
         assert len(in_flight) == CLIENTS
-        assert [a.status for a in in_flight] == [201] * CLIENTS
-        assert {a.status for a in load.attempts if a.status is not None} == {201}
+        assert [a.status for a in in_flight] == [202] * CLIENTS
+        assert {a.status for a in load.attempts if a.status is not None} == {202}
         assert not [a for a in load.attempts if a.error and a.started < signalled_at]
 
-        registered = {a.entry_id for a in load.registered()}
         entries, event_of_entry, published = stored(fresh_postgres_url)
-        assert registered <= entries
+        assert {a.address for a in load.registered()} <= set(entries)
+        registered = {entries[a.address] for a in load.registered()}
         assert registered <= set(event_of_entry)
         # a row is marked published only once the broker has it; the others wait
         published_entries = {e for e, event_id in event_of_entry.items() if event_id in published}
@@ -151,7 +152,7 @@ def test_readiness_fails_from_the_signal_while_the_grace_period_still_serves(
     finally:
         service.stop()
 
-    assert registration.status_code == 201
+    assert registration.status_code == 202
     assert stopped_listening and exit_code == 0, service.output()
 
 

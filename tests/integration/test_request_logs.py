@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.support.registration.service_process import ServiceProcess
+from tests.support.registration.sign_up import confirmation_request
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +43,9 @@ def logged_lines(service: ServiceProcess) -> list[dict]:
     return [json.loads(line) for line in service.output().splitlines()]
 
 
-def test_the_lines_of_a_request_are_json_with_its_request_id_and_no_address(service):
+def test_the_lines_of_a_request_are_json_with_its_request_id_and_no_address(
+    service, fresh_postgres_url
+):
     marker = uuid.uuid4().hex  # only the address holds it
     address = f"Zoë.Logs-{marker}@Exämple.com"
 
@@ -59,25 +62,25 @@ def test_the_lines_of_a_request_are_json_with_its_request_id_and_no_address(serv
         timeout=30,
     )
 
-    assert response.status_code == 201
-    assert duplicate.status_code == 409
+    assert (response.status_code, duplicate.status_code) == (202, 202)
     assert response.headers["X-Request-ID"] == "test-123"
-    entry_id = response.json()["id"]
+    entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
     lines = logged_lines(service)
     of_the_request = [line for line in lines if line.get("request_id") == "test-123"]
-    assert [line["message"] for line in of_the_request] == [f"registered entry {entry_id}"]
+    assert [line["message"] for line in of_the_request] == [
+        f"registration of entry {entry_id}: confirmation_requested"
+    ]
     assert of_the_request[0]["level"] == "INFO"
     assert of_the_request[0]["entry_id"] == entry_id
     assert all(line["service"] == "nameko_registration_service" for line in lines)
     assert marker not in service.output()
 
 
-def test_an_erasure_logs_the_entry_id_and_never_the_address(service):
+def test_an_erasure_logs_the_entry_id_and_never_the_address(service, fresh_postgres_url):
     marker = uuid.uuid4().hex
     address = f"erase-{marker}@example.com"
-    entry_id = requests.post(
-        f"{service.base_url}/register", json={"email": address}, timeout=30
-    ).json()["id"]
+    requests.post(f"{service.base_url}/register", json={"email": address}, timeout=30)
+    entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
 
     erased = requests.delete(
         f"{service.base_url}/entries/{entry_id}", headers={"X-Request-ID": "erase-1"}, timeout=30

@@ -1,4 +1,4 @@
-"""A few clients registering new addresses back to back, and a queue that catches the events."""
+"""A few clients signing new addresses up back to back, and a queue that catches the events."""
 
 import contextlib
 import json
@@ -20,7 +20,7 @@ class Attempt:
     started: float
     finished: float | None = None
     status: int | None = None
-    entry_id: str | None = None
+    address: str | None = None
     error: str | None = None
 
 
@@ -52,7 +52,7 @@ class RegistrationLoad:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     def registered(self) -> list[Attempt]:
-        return [a for a in self.attempts if a.status == 201]
+        return [a for a in self.attempts if a.status == 202]
 
     def unanswered(self) -> list[Attempt]:
         return [a for a in self.attempts if a.finished is None]
@@ -70,7 +70,7 @@ class RegistrationLoad:
                 return
             attempt = Attempt(started=time.monotonic())
             self.attempts.append(attempt)
-            address = f"load-{uuid.uuid4().hex}@example.com"
+            address = attempt.address = f"load-{uuid.uuid4().hex}@example.com"
             try:
                 response = requests.post(self._url, json={"email": address}, timeout=60)
             except requests.ConnectionError as error:
@@ -78,13 +78,12 @@ class RegistrationLoad:
                 attempt.finished = time.monotonic()
                 return
             attempt.status = response.status_code
-            if response.status_code == 201:
-                attempt.entry_id = response.json()["id"]
             attempt.finished = time.monotonic()
 
 
 class EventCapture:
-    """An exclusive queue bound to the registration events; it goes away with the connection."""
+    """An exclusive queue bound to the events a sign-up stores (ConfirmationRequested); it goes
+    away with the connection."""
 
     def __init__(self, amqp_uri: str) -> None:
         self._connection = connection_to(amqp_uri)
@@ -93,7 +92,7 @@ class EventCapture:
         channel.exchange_declare(EVENTS_EXCHANGE, "topic", durable=True, auto_delete=False)
         name = f"test-shutdown-{uuid.uuid4().hex}"
         channel.queue_declare(name, exclusive=True, auto_delete=True)
-        channel.queue_bind(name, EVENTS_EXCHANGE, "RegisteredEntryEvent")
+        channel.queue_bind(name, EVENTS_EXCHANGE, "ConfirmationRequested")
         channel.basic_consume(name, callback=self._receive, no_ack=True)
         self.events: dict[str, dict] = {}  # by event_id: a redelivery counts once
 
