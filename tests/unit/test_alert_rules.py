@@ -10,7 +10,7 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY, generate_latest
 
-import registration.infrastructure.metrics  # noqa: F401 - registers the service's metrics
+import registration.entrypoints.service  # noqa: F401 - registers every metric of the service
 
 pytestmark = pytest.mark.unit
 

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from registration import contracts
 from registration.bootstrap import Application
+from registration.entrypoints.expiry import measure_overdue
 from registration.entrypoints.http.responses import json_response
 from registration.infrastructure import metrics
 
@@ -45,6 +46,8 @@ def prometheus_metrics(app: Application) -> Response:
     # outbox gauges keep their last value.
     outbox = _outbox_check(app, database_ok=True)
     metrics.DATABASE_UP.set(1 if outbox["status"] == "ok" else 0)
+    if outbox["status"] == "ok":
+        measure_overdue(app)
     _broker_check(app)
     return Response(
         generate_latest(metrics.registry()), status=200, content_type=CONTENT_TYPE_LATEST
