@@ -38,7 +38,7 @@ def registered_total(base_url):
         sample.value
         for family in text_string_to_metric_families(text)
         for sample in family.samples
-        if sample.name == "registrations_total" and sample.labels == {"outcome": "registered"}
+        if sample.name == "registrations_total" and sample.labels == {"outcome": "confirmation_requested"}
     )
 
 
@@ -51,6 +51,6 @@ def test_every_process_answers_for_all_in_metrics(service):
             headers={"Connection": "close"},
             timeout=10,
         )
-        assert response.status_code == 201
+        assert response.status_code == 202
 
     assert {registered_total(service.base_url) for _ in range(6)} == {20}
