@@ -8,7 +8,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resource
 # With pyenv's shims, `python3.13` runs only when pyenv is told which 3.13 to use.
 PYENV_FOR_PYTHON := $(if $(filter python3.%,$(PYTHON)),PYENV_VERSION=$${PYENV_VERSION:-$(patsubst python%,%,$(PYTHON))})
 
-.PHONY: install run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean
+.PHONY: install browser run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean
 
 # What `make test`, `make lint` and `make bench` need; the image installs the runtime only.
 install: $(VENV)/.installed $(BIN)/promtool
@@ -47,7 +47,15 @@ run-subscriber: install
 mail: install
 	$(BIN)/aiosmtpd --nosetuid --listen 127.0.0.1:1025
 
-test: install
+# Headless Chromium and its driver, for the test of the mailed links' pages (Debian's packages,
+# which need root; elsewhere install Chromium and chromedriver yourself, or that test skips
+# outside CI).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		|| { command -v apt-get >/dev/null && apt-get install -y -qq chromium chromium-driver; } \
+		|| echo "no Chromium: the browser test skips (it fails under CI=true)"
+
+test: install browser
 	$(BIN)/python scripts/ensure_services.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 

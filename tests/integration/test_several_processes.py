@@ -38,7 +38,8 @@ def registered_total(base_url):
         sample.value
         for family in text_string_to_metric_families(text)
         for sample in family.samples
-        if sample.name == "registrations_total" and sample.labels == {"outcome": "confirmation_requested"}
+        if sample.name == "registrations_total"
+        and sample.labels == {"outcome": "confirmation_requested"}
     )
 
 
