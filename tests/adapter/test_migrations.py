@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from registration.adapters.sql.migrate import upgrade_to_head
-from registration.adapters.sql.schema import metadata, outbox
+from registration.adapters.sql.schema import ENTRY_COLUMNS, entry_from_row, metadata, outbox
 
 pytestmark = pytest.mark.adapter
 
@@ -79,3 +79,36 @@ def test_outbox_rows_stored_before_revision_0002_name_their_entry_after_it(kind,
     with engine.connect() as connection:
         assert connection.execute(sa.select(outbox.c.entry_id)).scalar_one() == entry_id
     engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_entries_stored_before_double_opt_in_are_confirmed_and_never_expire(
+    kind, tmp_path, request
+):
+    url = (
+        f"sqlite:///{tmp_path / 'm.db'}"
+        if kind == "sqlite"
+        else request.getfixturevalue("fresh_postgres_url")
+    )
+    upgrade_to_head(url, revision="0002")
+    registered_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO entries (id, email, email_key, registered_at)"
+                " VALUES (:id, 'Old@example.com', 'old@example.com', :registered_at)"
+            ),
+            {
+                "id": uuid.uuid4().hex if kind == "sqlite" else str(uuid.uuid4()),
+                "registered_at": registered_at.isoformat(),
+            },
+        )
+
+    upgrade_to_head(url)
+
+    with engine.connect() as connection:
+        entry = entry_from_row(connection.execute(sa.select(*ENTRY_COLUMNS)).one())
+    engine.dispose()
+    assert entry.is_confirmed and entry.confirmed_at == registered_at
+    assert entry.expires_at is None and not entry.is_expired(datetime.now(UTC))
