@@ -7,7 +7,7 @@ Events can grow: a payload may carry fields not listed here, and a subscriber mu
 it does not know.
 """
 
-from typing import Annotated, Final, Literal, Never, NotRequired, TypedDict
+from typing import Annotated, Final, Literal, Never, NotRequired, TypedDict, is_typeddict
 
 
 class Field:
@@ -103,9 +103,10 @@ class EntryErasedPayload(TypedDict):
     ]
 
 
-# Every event the service publishes, in the order the documents list them.
-EVENT_PAYLOADS: Final = (
-    ConfirmationRequestedPayload,
-    RegisteredEntryEventPayload,
-    EntryErasedPayload,
+# Every event the service publishes, in the order they are declared above: each payload type of
+# this module (a TypedDict with a `name`), so a new event is one class and no list to extend.
+EVENT_PAYLOADS: Final = tuple(
+    value
+    for value in dict(globals()).values()
+    if is_typeddict(value) and "name" in getattr(value, "__annotations__", {})
 )
