@@ -1,9 +1,13 @@
 """Log lines for both services: JSON or text, with service and request id, no address in clear.
 
+A line of an HTTP request whose client sent an `X-Request-ID` also carries that value as
+`client_request_id`: a JSON string in JSON lines, a quoted and escaped literal in text lines.
+
 `config.yml`'s LOGGING section names these factories; `nameko run` applies it with
 `logging.config.dictConfig`, so the registration service and the welcome subscriber share it.
 """
 
+import json
 import logging
 import logging.config
 import time
@@ -12,9 +16,12 @@ from typing import Any
 from pythonjsonlogger.json import JsonFormatter
 
 from service_kit.address_masking import mask_addresses
-from service_kit.request_context import current_request_id
+from service_kit.request_context import current_client_request_id, current_request_id
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(service)s %(name)s [%(request_id)s] %(message)s"
+# `client_request`: empty, or ` client_request_id="…"` from UtcTextFormatter
+TEXT_FORMAT = (
+    "%(asctime)s %(levelname)s %(service)s %(name)s [%(request_id)s%(client_request)s] %(message)s"
+)
 JSON_FIELDS = ["levelname", "name", "message", "service", "request_id"]
 JSON_NAMES = {"levelname": "level", "name": "logger"}
 
@@ -28,9 +35,26 @@ def configure_logging(config: dict[str, Any]) -> None:
 
 
 class UtcTextFormatter(logging.Formatter):
+    """Text lines in UTC, in which a client's `X-Request-ID` cannot pass for a field or a line."""
+
     converter = time.gmtime
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        client_request_id = getattr(record, "client_request_id", None)
+        if client_request_id is None:
+            return super().formatMessage(record)
+        # a copy: the record goes on to other handlers (a JSON one) that must not see this field
+        copy = logging.makeLogRecord(vars(record))
+        copy.client_request = f" client_request_id={_quoted_for_text(str(client_request_id))}"
+        return super().formatMessage(copy)
+
+
+def _quoted_for_text(value: str) -> str:
+    """A JSON string literal, ASCII only, with brackets escaped as well: the request id's
+    `[...]` ends at the first `]`, and a `"` cannot close the quote early."""
+    return json.dumps(value, ensure_ascii=True).replace("[", "\\u005b").replace("]", "\\u005d")
 
 
 def formatter(format: str = "text") -> logging.Formatter:
@@ -39,13 +63,17 @@ def formatter(format: str = "text") -> logging.Formatter:
         return JsonFormatter(
             JSON_FIELDS, rename_fields=JSON_NAMES, timestamp=True, json_ensure_ascii=False
         )
-    # "-" for a service or request id the record does not have
-    return UtcTextFormatter(TEXT_FORMAT, defaults={"service": "-", "request_id": "-"})
+    # "-" for a service or request id the record does not have, nothing for no client id
+    return UtcTextFormatter(
+        TEXT_FORMAT, defaults={"service": "-", "request_id": "-", "client_request": ""}
+    )
 
 
 class RequestContextFilter(logging.Filter):
     """Adds `service` and `request_id` when known; a `request_id` given in `extra` wins over the
-    context's (the welcome subscriber passes the event's `x-request-id` that way)."""
+    context's (the welcome subscriber passes the event's `x-request-id` that way). A line that
+    takes the context's request id also takes its client's `X-Request-ID`, if any, as
+    `client_request_id`: it belongs to that request and no other."""
 
     def __init__(self, service: str | None = None) -> None:
         super().__init__()
@@ -54,6 +82,8 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None and (request := current_request_id()):
             record.request_id = request
+            if (client_request_id := current_client_request_id()) is not None:
+                record.client_request_id = client_request_id
         if getattr(record, "service", None) is None and self.service is not None:
             record.service = self.service
         return True

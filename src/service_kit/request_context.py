@@ -1,5 +1,9 @@
 """The id of the request being served, for logs and for the events it causes.
 
+The request id is the service's own: it goes into the response, the logs, the outbox and the
+events. A client's `X-Request-ID` is only a remark of the client's, kept beside it for the logs;
+it never becomes the request id, so a client cannot choose what other services and mails trust.
+
 A context variable is per greenlet under eventlet, so concurrent workers never see each other's.
 """
 
@@ -8,8 +12,9 @@ import re
 from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_client_request_id: ContextVar[str | None] = ContextVar("client_request_id", default=None)
 
-# Printable ASCII without spaces, bounded: anything else from a client is replaced, not trusted.
+# Printable ASCII without spaces, bounded: anything else from a client is dropped, not kept.
 _ACCEPTABLE = re.compile(r"[\x21-\x7e]{1,128}")
 
 
@@ -17,13 +22,24 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def set_request_id(request_id: str | None) -> None:
+def current_client_request_id() -> str | None:
+    """What the client sent as `X-Request-ID`: for log lines only, never for events."""
+    return _client_request_id.get()
+
+
+def set_request_id(request_id: str | None, client_request_id: str | None = None) -> None:
+    # Both at once, so a worker that sets its own id never keeps another request's client id.
     _request_id.set(request_id)
+    _client_request_id.set(client_request_id)
 
 
-def request_id_from_header(value: str | None) -> str:
-    """Honour a sane incoming `X-Request-ID`, otherwise make a new one."""
-    if value is not None and _ACCEPTABLE.fullmatch(value):
-        return value
+def new_request_id() -> str:
     # Unique is what an id needs, not unpredictable: no call into the kernel for it.
     return f"{random.getrandbits(128):032x}"
+
+
+def client_request_id_from_header(value: str | None) -> str | None:
+    """A client's `X-Request-ID` when it is 1-128 printable ASCII characters, otherwise None."""
+    if value is not None and _ACCEPTABLE.fullmatch(value):
+        return value
+    return None

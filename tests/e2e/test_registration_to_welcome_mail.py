@@ -89,6 +89,8 @@ def test_a_registration_over_http_ends_in_one_welcome_mail(
 
     assert len(mails) == 1
     assert mails[0]["From"] == "welcome@example.com"
+    # the id the service made for the request, never the client's own X-Request-ID
+    assert mails[0]["X-Request-ID"] == response.headers["X-Request-ID"] != request_id
     assert smtp_server.envelope_recipients[smtp_server.messages.index(mails[0])] == [address]
 
 

@@ -524,12 +524,17 @@ def test_health_answers_503_json_when_the_database_is_unreachable(container_fact
 # --- X-Request-ID ---------------------------------------------------------------------------
 
 
-def test_an_acceptable_request_id_is_echoed(web_session):
-    request_id = f"client-{uuid.uuid4()}"
+def is_a_request_id(value: str) -> bool:
+    return 1 <= len(value) <= 128 and value.isascii() and value.isprintable()
 
-    response = register(web_session, new_address(), headers={REQUEST_ID: request_id})
 
-    assert response.headers[REQUEST_ID] == request_id
+def test_a_clients_request_id_is_not_echoed_the_service_answers_its_own(web_session):
+    client_request_id = f"client-{uuid.uuid4()}"
+
+    response = register(web_session, new_address(), headers={REQUEST_ID: client_request_id})
+
+    assert response.headers[REQUEST_ID] != client_request_id
+    assert is_a_request_id(response.headers[REQUEST_ID])
 
 
 def test_a_request_id_is_generated_when_none_is_sent(web_session):
@@ -538,26 +543,48 @@ def test_a_request_id_is_generated_when_none_is_sent(web_session):
 
     assert first.headers[REQUEST_ID] != second.headers[REQUEST_ID]
     for response in (first, second):
-        assert 1 <= len(response.headers[REQUEST_ID]) <= 128
+        assert is_a_request_id(response.headers[REQUEST_ID])
 
 
 @pytest.mark.parametrize(
-    "request_id", ["", "has space", "x" * 129, "tab\there"], ids=["empty", "space", "129", "tab"]
+    "client_request_id",
+    ["", "has space", "x" * 129, "tab\there", "~!" * 64, 'x]_INFO_fake_"},{"level":"ERROR"'],
+    ids=["empty", "space", "129", "tab", "128", "forged"],
 )
-def test_an_unacceptable_request_id_is_replaced(web_session, request_id):
-    response = web_session.get("/health/live", headers={REQUEST_ID: request_id})
+def test_whatever_the_client_sends_the_request_id_is_the_services(web_session, client_request_id):
+    response = web_session.get("/health/live", headers={REQUEST_ID: client_request_id})
 
-    echoed = response.headers[REQUEST_ID]
-    assert echoed != request_id
-    assert 1 <= len(echoed) <= 128 and echoed.isascii() and echoed.isprintable()
+    answered = response.headers[REQUEST_ID]
+    assert answered != client_request_id
+    assert is_a_request_id(answered)
 
 
-def test_a_request_id_of_128_printable_characters_is_honoured(web_session):
-    request_id = "~!" * 64
+def test_a_client_repeating_its_request_id_gets_a_new_one_each_time(web_session):
+    answered = {
+        web_session.get("/health/live", headers={REQUEST_ID: "same-again"}).headers[REQUEST_ID]
+        for _ in range(3)
+    }
 
-    response = web_session.get("/health/live", headers={REQUEST_ID: request_id})
+    assert len(answered) == 3
+    assert "same-again" not in answered
 
-    assert response.headers[REQUEST_ID] == request_id
+
+def test_the_event_of_a_request_carries_the_services_request_id_not_the_clients(
+    service, amqp_uri, web_session
+):
+    client_request_id = f"client-{uuid.uuid4()}"
+    address = new_address()
+    recorder = EventRecorder(amqp_uri, routing_key="#")  # whichever event a registration causes
+    try:
+        response = register(web_session, address, headers={REQUEST_ID: client_request_id})
+        received = recorder.wait_until(lambda got: any(address in e.text for e in got))
+        recorder.linger(0.5)
+    finally:
+        recorder.close()
+
+    ours = [event for event in received if address in event.text]
+    assert ours and {event.request_id for event in ours} == {response.headers[REQUEST_ID]}
+    assert [e for e in received if client_request_id in (e.request_id, *e.headers.values())] == []
 
 
 @pytest.mark.parametrize(
@@ -576,16 +603,17 @@ def test_a_request_id_of_128_printable_characters_is_honoured(web_session):
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
-def test_every_response_echoes_the_request_id(web_session, method, path, kwargs):
-    request_id = f"echo-{uuid.uuid4().hex}"
-    headers = {**kwargs.pop("headers", {}), REQUEST_ID: request_id}
+def test_every_response_carries_the_services_request_id(web_session, method, path, kwargs):
+    client_request_id = f"echo-{uuid.uuid4().hex}"
+    headers = {**kwargs.pop("headers", {}), REQUEST_ID: client_request_id}
 
     response = web_session.request(method, path, headers=headers, **kwargs)
 
-    assert response.headers[REQUEST_ID] == request_id
+    assert response.headers[REQUEST_ID] != client_request_id
+    assert is_a_request_id(response.headers[REQUEST_ID])
 
 
-def test_a_refused_oversized_body_echoes_the_request_id(service):
+def test_a_refused_oversized_body_carries_the_services_request_id(service):
     head = (
         "POST /register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
         "X-Request-ID: big-one\r\nContent-Length: 10000000000"
@@ -593,7 +621,8 @@ def test_a_refused_oversized_body_echoes_the_request_id(service):
 
     response = exchange(service, head)
 
-    assert response.headers[REQUEST_ID] == "big-one"
+    assert response.headers[REQUEST_ID] != "big-one"
+    assert is_a_request_id(response.headers[REQUEST_ID])
 
 
 # --- no 5xx for any client input ------------------------------------------------------------
@@ -718,6 +747,7 @@ def test_a_client_trickling_its_head_is_cut_with_a_408(container_factory, amqp_u
 
 @dataclass(frozen=True)
 class EventScenario:
+    tag: str  # the X-Request-IDs its client sends are f"{tag}-{name}"; none may reach an event
     domain: str  # the mail domain of all its addresses
     accepted: dict[str, requests.Response]  # by the address's name: new addresses
     again: requests.Response  # a pending address given again at once
@@ -731,20 +761,26 @@ def event_scenario(service, amqp_uri, database_url):
     """Accepted and rejected registrations with event queues bound before the first of them,
     then the confirmation of one address.
 
-    Events are picked out by the scenario's own mail domain: other runs on the shared broker
-    publish to the same exchange.
+    Events are picked out by the request ids the service answered and by the scenario's own mail
+    domain: other runs on the shared broker publish to the same exchange.
     """
-    domain = f"events-{uuid.uuid4().hex[:12]}.example.com"
+    tag = uuid.uuid4().hex[:12]
+    domain = f"events-{tag}.example.com"
     requested = EventRecorder(amqp_uri, routing_key="ConfirmationRequested")
     registered = EventRecorder(amqp_uri)
     try:
         with WebSession(service) as session:
+
+            def tagged(name: str) -> dict[str, dict[str, str]]:
+                return {"headers": {REQUEST_ID: f"{tag}-{name}"}}
+
             accepted = {
-                "ada": register(session, f" Ada@{domain.upper()} "),
-                "bob": register(session, f"bob@{domain}"),
+                "ada": register(session, f" Ada@{domain.upper()} ", **tagged("ada")),
+                "bob": register(session, f"bob@{domain}", **tagged("bob")),
+                # no X-Request-ID: the service makes its own either way
                 "carol": register(session, f"carol@{domain}"),
             }
-            again = register(session, f"ADA@{domain}")
+            again = register(session, f"ADA@{domain}", **tagged("again"))
             rejected = [
                 register(session, f"da ve@{domain}"),
                 register(session, f"erin\x00@{domain}"),
@@ -775,6 +811,7 @@ def event_scenario(service, amqp_uri, database_url):
             registered.wait_until(lambda received: any(ours(e) for e in received))
         requested.linger(2.0)  # whatever else was coming has had time to arrive
         yield EventScenario(
+            tag,
             domain,
             accepted,
             again,
@@ -813,6 +850,12 @@ def test_the_event_names_the_normalized_address(event_scenario):
 
     # registered as f" Ada@{domain.upper()} "
     assert by_request[ada]["email"] == f"Ada@{event_scenario.domain}"
+
+
+def test_no_event_carries_a_clients_request_id(event_scenario):
+    carried = [event.request_id or "" for event in [*event_scenario.events]]
+
+    assert carried and not [c for c in carried if c.startswith(f"{event_scenario.tag}-")]
 
 
 def test_event_timestamps_are_iso_8601_with_an_offset(event_scenario):

@@ -1,7 +1,9 @@
 """What the running service logs about a request: JSON lines carrying its request id, and never
-the address it registered."""
+the address it registered. A client's X-Request-ID appears only beside the service's own id, as
+`client_request_id`, and cannot forge a line or a field in JSON or in text."""
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -21,13 +23,16 @@ def amqp_uri(private_vhost):
     return private_vhost.amqp_uri
 
 
-@pytest.fixture
-def service(fresh_postgres_url: str, amqp_uri: str, tmp_path: Path):
+# A client's X-Request-ID as one that tries to end the text line's brackets and the JSON record.
+FORGED = 'x]_INFO_fake_"},{"level":"ERROR"'
+
+
+def running_service(database_url: str, amqp_uri: str, log: Path, log_format: str):
     process = ServiceProcess(
-        tmp_path / "service.log",
-        DATABASE_URL=fresh_postgres_url,
+        log,
+        DATABASE_URL=database_url,
         AMQP_URI=amqp_uri,
-        LOG_FORMAT="json",
+        LOG_FORMAT=log_format,
         LOG_LEVEL="DEBUG",  # the most it would ever say
         SERVICE_NAME="nameko_registration_service",
     )
@@ -35,6 +40,16 @@ def service(fresh_postgres_url: str, amqp_uri: str, tmp_path: Path):
         yield process.start()
     finally:
         process.stop()
+
+
+@pytest.fixture
+def service(fresh_postgres_url: str, amqp_uri: str, tmp_path: Path):
+    yield from running_service(fresh_postgres_url, amqp_uri, tmp_path / "service.log", "json")
+
+
+@pytest.fixture
+def text_service(fresh_postgres_url: str, amqp_uri: str, tmp_path: Path):
+    yield from running_service(fresh_postgres_url, amqp_uri, tmp_path / "service.log", "text")
 
 
 def logged_lines(service: ServiceProcess) -> list[dict]:
@@ -63,13 +78,16 @@ def test_the_lines_of_a_request_are_json_with_its_request_id_and_no_address(
     )
 
     assert (response.status_code, duplicate.status_code) == (202, 202)
-    assert response.headers["X-Request-ID"] == "test-123"
+    request_id = response.headers["X-Request-ID"]
+    assert request_id != "test-123"
     entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
     lines = logged_lines(service)
-    of_the_request = [line for line in lines if line.get("request_id") == "test-123"]
+    of_the_request = [line for line in lines if line.get("request_id") == request_id]
     assert [line["message"] for line in of_the_request] == [
         f"registration of entry {entry_id}: confirmation_requested"
     ]
+    assert of_the_request[0]["client_request_id"] == "test-123"
+    assert not [line for line in lines if line.get("request_id") in ("test-123", "test-456")]
     assert of_the_request[0]["level"] == "INFO"
     assert of_the_request[0]["entry_id"] == entry_id
     assert all(line["service"] == "nameko_registration_service" for line in lines)
@@ -90,7 +108,57 @@ def test_an_erasure_logs_the_entry_id_and_never_the_address(service, fresh_postg
 
     assert (erased.status_code, mistaken.status_code) == (204, 404)
     lines = logged_lines(service)
-    of_the_erasure = [line for line in lines if line.get("request_id") == "erase-1"]
+    of_the_erasure = [
+        line for line in lines if line.get("request_id") == erased.headers["X-Request-ID"]
+    ]
     assert [line["message"] for line in of_the_erasure] == [f"erased entry {entry_id}"]
     assert of_the_erasure[0]["entry_id"] == entry_id
     assert marker not in service.output()
+
+
+def register_with_a_forged_request_id(service: ServiceProcess) -> str:
+    """A new address, so the service logs a line about it; the request id the service answered."""
+    response = requests.post(
+        f"{service.base_url}/register",
+        json={"email": f"forged-{uuid.uuid4().hex}@example.com"},
+        headers={"X-Request-ID": FORGED},
+        timeout=30,
+    )
+    assert response.status_code < 300, response.text
+    assert response.headers["X-Request-ID"] != FORGED
+    return response.headers["X-Request-ID"]
+
+
+def test_a_forged_client_request_id_is_one_string_field_of_its_json_records(service):
+    request_id = register_with_a_forged_request_id(service)
+
+    lines = logged_lines(service)  # every line is one JSON object, or this fails
+
+    of_the_request = [line for line in lines if line.get("request_id") == request_id]
+    assert of_the_request
+    assert all(line["client_request_id"] == FORGED for line in of_the_request)
+    assert [line for line in lines if "INFO_fake" in json.dumps(line)] == of_the_request
+    assert not [line for line in lines if line.get("level") == "ERROR"]
+
+
+# time, level, service, logger, [request id and the client's quoted], message
+TEXT_LINE_OF_A_CLIENT_ID = re.compile(
+    r"\S+ [A-Z]+ nameko_registration_service \S+ "
+    r'\[(?P<request_id>\S+) client_request_id=(?P<quoted>"(?:[^"\\\]]|\\.)*")\] .*'
+)
+
+
+def test_a_forged_client_request_id_is_quoted_and_escaped_in_text_lines(text_service):
+    request_id = register_with_a_forged_request_id(text_service)
+
+    text_service.stop()
+    lines = text_service.output().splitlines()
+
+    with_the_forgery = [line for line in lines if "INFO_fake" in line]
+    assert with_the_forgery
+    for line in with_the_forgery:
+        fields = TEXT_LINE_OF_A_CLIENT_ID.fullmatch(line)
+        assert fields, line
+        assert fields["request_id"] == request_id
+        assert json.loads(fields["quoted"]) == FORGED
+    assert not [line for line in lines if " ERROR " in line]

@@ -4,6 +4,7 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -106,6 +107,81 @@ def test_a_request_id_given_in_extra_wins_over_the_current_request():
     log.logger.info("welcome mail sent", extra={"request_id": "from-event-header"})
 
     assert log.records()[0]["request_id"] == "from-event-header"
+
+
+# A client's X-Request-ID as one that tries to close the text line's brackets and the JSON object.
+FORGED = 'x]_INFO_fake_"},{"level":"ERROR"'
+
+
+def test_json_lines_carry_the_client_request_id_as_a_string_beside_the_request_id():
+    log = CapturedLog("json")
+    set_request_id("server-made", client_request_id="from-client")
+
+    log.logger.info("registered")
+
+    (record,) = log.records()
+    assert (record["request_id"], record["client_request_id"]) == ("server-made", "from-client")
+
+
+def test_a_forged_client_request_id_stays_one_string_field_of_one_json_record():
+    log = CapturedLog("json")
+    set_request_id("server-made", client_request_id=FORGED)
+
+    log.logger.info("registered")
+
+    (record,) = log.records()
+    assert record["client_request_id"] == FORGED
+    assert (record["level"], record["request_id"]) == ("INFO", "server-made")
+
+
+def test_a_forged_client_request_id_is_quoted_and_escaped_in_text_lines():
+    log = CapturedLog("text")
+    set_request_id("server-made", client_request_id=FORGED)
+
+    log.logger.info("registered")
+
+    (line,) = log.text().splitlines()
+    # time, level, service, logger, [ids], message: nothing more, whatever the client sent
+    ids, message = re.fullmatch(r"\S+ INFO \S+ \S+ \[([^\]]*)\] (.*)", line).groups()
+    assert message == "registered"
+    request_id, client_request_id = ids.split(" client_request_id=")
+    assert request_id == "server-made"
+    assert client_request_id.isascii() and client_request_id.isprintable()
+    assert json.loads(client_request_id) == FORGED
+    assert re.fullmatch(r'"(?:[^"\\]|\\.)*"', client_request_id)  # one literal: inner " escaped
+
+
+def test_a_line_without_a_client_request_id_has_no_such_field():
+    json_log, text_log = CapturedLog("json"), CapturedLog("text")
+    set_request_id("server-made")
+
+    json_log.logger.info("registered")
+    text_log.logger.info("registered")
+
+    assert "client_request_id" not in json_log.records()[0]
+    assert text_log.text().rstrip().endswith(" [server-made] registered")
+
+
+def test_a_line_of_another_request_id_given_in_extra_takes_no_client_request_id():
+    log = CapturedLog("json")
+    set_request_id("http-request", client_request_id="from-client")
+
+    log.logger.info("welcome mail sent", extra={"request_id": "from-event-header"})
+
+    assert "client_request_id" not in log.records()[0]
+
+
+def test_the_text_escaping_of_a_client_request_id_never_reaches_a_json_handler():
+    json_log, text_log = CapturedLog("json"), CapturedLog("text")
+    json_log.logger.addHandler(text_log.logger.handlers[0])
+    set_request_id("server-made", client_request_id=FORGED)
+
+    json_log.logger.info("registered")
+
+    (record,) = json_log.records()
+    assert record["client_request_id"] == FORGED
+    assert "client_request" not in record
+    assert "client_request_id=" in text_log.text()
 
 
 @pytest.mark.parametrize(

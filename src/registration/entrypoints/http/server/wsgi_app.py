@@ -1,5 +1,8 @@
 """The WSGI application under nameko's web server: routing, the request id, request metrics.
 
+Every request gets an id made here, answered in `X-Request-ID` and carried by its logs and
+events; a client's own `X-Request-ID` is only kept beside it for the logs (`client_request_id`).
+
 It is nameko's own `WsgiApp` with two shortcuts: a path without variables is looked up in a
 dict instead of werkzeug binding its URL map per request, and a plain answer (a body in memory,
 ASCII headers) is handed to the server without werkzeug's `Response.__call__`. Every other
@@ -18,13 +21,18 @@ from werkzeug.wrappers import Request, Response
 
 from registration.entrypoints.http.problems import problem_for
 from registration.entrypoints.http.request_environ import (
+    CLIENT_REQUEST_ID_KEY,
     DRAINING_KEY,
     REQUEST_ID_HEADER,
     REQUEST_ID_KEY,
 )
 from registration.entrypoints.http.server.web_server import LlhttpWebServer
 from registration.infrastructure import metrics
-from service_kit.request_context import request_id_from_header, set_request_id
+from service_kit.request_context import (
+    client_request_id_from_header,
+    new_request_id,
+    set_request_id,
+)
 
 
 class ApiWsgiApp(WsgiApp):
@@ -55,10 +63,12 @@ class ApiWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         request = Request(environ, shallow=True)
-        request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
+        request_id = new_request_id()
+        client_request_id = client_request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
         environ[REQUEST_ID_KEY] = request_id
+        environ[CLIENT_REQUEST_ID_KEY] = client_request_id
         environ[DRAINING_KEY] = self.server.draining
-        set_request_id(request_id)
+        set_request_id(request_id, client_request_id)
         route = "unmatched"
         try:
             rule, values = self._route(environ)
