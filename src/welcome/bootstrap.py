@@ -9,10 +9,13 @@ from welcome.adapters.logging_notification_sender import LoggingNotificationSend
 from welcome.adapters.smtp_notification_sender import SmtpNotificationSender, SmtpSettings
 from welcome.adapters.sql_engine import create_inbox_engine
 from welcome.adapters.sql_inbox import SqlInbox, create_inbox_schema
+from welcome.application.ask_to_confirm import ask_to_confirm
 from welcome.application.forget_erased_entry import ErasureOutcome, forget_erased_entry
 from welcome.application.inbox import Inbox
 from welcome.application.notification_sender import NotificationSender
-from welcome.application.welcome_new_registration import WelcomeOutcome, welcome_new_registration
+from welcome.application.send_once import MailOutcome
+from welcome.application.welcome_new_registration import welcome_new_registration
+from welcome.domain.confirmation_notice import ConfirmationNotice
 from welcome.domain.erasure_notice import ErasureNotice
 from welcome.domain.registration_notice import RegistrationNotice
 from welcome.settings import WelcomeSettings
@@ -22,7 +25,8 @@ from welcome.settings import WelcomeSettings
 class Welcome:
     """The wired use cases, and how to release what they hold (the database pool)."""
 
-    welcome_new_registration: Callable[[RegistrationNotice], WelcomeOutcome]
+    ask_to_confirm: Callable[[ConfirmationNotice], MailOutcome]
+    welcome_new_registration: Callable[[RegistrationNotice], MailOutcome]
     forget_erased_entry: Callable[[ErasureNotice], ErasureOutcome]
     close: Callable[[], None]
 
@@ -43,6 +47,7 @@ def build_welcome(
     if sender is None:
         sender = build_sender(config)
     return Welcome(
+        partial(ask_to_confirm, inbox=inbox, sender=sender),
         partial(welcome_new_registration, inbox=inbox, sender=sender),
         partial(forget_erased_entry, inbox=inbox),
         close,

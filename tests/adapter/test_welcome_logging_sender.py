@@ -8,11 +8,11 @@ import pytest
 
 from service_kit.logging import RedactEmailAddresses
 from welcome.adapters.logging_notification_sender import LoggingNotificationSender
-from welcome.domain.welcome_message import WelcomeMessage
+from welcome.domain.mail import Mail
 
 pytestmark = pytest.mark.adapter
 
-MESSAGE = WelcomeMessage(
+MESSAGE = Mail(
     recipient="alice@example.com",
     subject="Welcome aboard",
     body="Hello Alice,\n",

@@ -1,5 +1,7 @@
 """The SMTP sender against a real SMTP server (aiosmtpd) on a loopback port."""
 
+from dataclasses import replace
+
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -7,15 +9,16 @@ from tests.support.ports import free_port
 from tests.support.welcome.smtp_server import RecordingSmtpServer
 from welcome.adapters.smtp_notification_sender import SmtpNotificationSender, SmtpSettings
 from welcome.application.errors import NotificationFailed
-from welcome.domain.welcome_message import WelcomeMessage
+from welcome.domain.mail import Mail
 
 pytestmark = pytest.mark.adapter
 
-MESSAGE = WelcomeMessage(
+MESSAGE = Mail(
     recipient="alice@example.com",
     subject="Welcome aboard",
     body="Hello Alice,\n",
     event_id="3f1c8a52-9a43-4a57-bd0e-7f1f1f0f6f11",
+    erase_url="https://signup.example.org/erase/t0ken",
     request_id="req-42",
 )
 
@@ -45,12 +48,27 @@ def test_the_mail_reaches_the_server_for_the_recipient(smtp_server):
     assert mail.get_content().splitlines() == ["Hello Alice,"]
 
 
-def test_the_mail_is_traceable_to_its_event_and_request(smtp_server):
+def test_the_mail_is_traceable_to_its_event_and_carries_no_request_id(smtp_server):
     sender_for(smtp_server.port).send(MESSAGE)
 
     (mail,) = smtp_server.messages
     assert mail["Message-ID"] == f"<{MESSAGE.event_id}@example.com>"
-    assert mail["X-Request-ID"] == "req-42"
+    assert "req-42" not in mail.as_string()
+
+
+def test_the_erasure_link_is_the_mails_one_click_unsubscribe(smtp_server):
+    sender_for(smtp_server.port).send(MESSAGE)
+
+    (mail,) = smtp_server.messages
+    assert mail["List-Unsubscribe"] == "<https://signup.example.org/erase/t0ken>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_mail_without_an_erasure_link_has_no_unsubscribe_headers(smtp_server):
+    sender_for(smtp_server.port).send(replace(MESSAGE, erase_url=None))
+
+    (mail,) = smtp_server.messages
+    assert mail["List-Unsubscribe"] is None and mail["List-Unsubscribe-Post"] is None
 
 
 def test_a_temporary_refusal_is_a_failed_notification_that_hides_the_address(smtp_server):

@@ -120,7 +120,7 @@ def test_a_sign_up_mails_a_confirmation_and_its_click_the_welcome(
     welcome = mails[1]
     for mail in mails:
         assert mail["From"] == "welcome@example.com"
-        assert mail["List-Unsubscribe"] == f"<{link_to(mail, 'erase')}>"
+        assert mail["List-Unsubscribe"].strip() == f"<{link_to(mail, 'erase')}>"  # maybe folded
         assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         # nothing the client sent reaches a mail, its X-Request-ID included
         assert client_id not in mail.as_string()
@@ -177,7 +177,7 @@ def test_the_one_click_link_of_a_mail_erases_the_entry_everywhere(
     (mail,) = smtp_server.wait_for_messages_to(address, count=1, timeout=20)
     entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
 
-    unsubscribe = mail["List-Unsubscribe"].strip("<>")
+    unsubscribe = mail["List-Unsubscribe"].strip().strip("<>")
     assert one_click(unsubscribe).status_code == 200
 
     assert requests.get(f"{registration_url}/entries/{entry_id}", timeout=10).status_code == 404

@@ -24,6 +24,7 @@ from tests.support.queues import (
     wait_for_message_where,
 )
 from tests.support.welcome.events import (
+    confirmation_requested_payload,
     entry_erased_payload,
     publish_event,
     publish_raw,
@@ -143,8 +144,24 @@ def test_a_registered_entry_gets_one_welcome_mail(amqp_uri, deployed, smtp_serve
 
     (mail,) = smtp_server.wait_for_messages_to(payload["email"])
     assert mail["Subject"] == "Welcome aboard"
-    assert mail["X-Request-ID"] == "req-welcome-1"
     assert mail["Message-ID"] == f"<{payload['event_id']}@example.com>"
+    assert "req-welcome-1" not in mail.as_string()  # the request id stays in the logs
+
+
+def test_a_confirmation_request_gets_one_mail_with_its_links(
+    amqp_uri, deployed, smtp_server, start
+):
+    start(deployed)
+    payload = confirmation_requested_payload()
+
+    publish_event(amqp_uri, payload, event_type="ConfirmationRequested")
+
+    (mail,) = smtp_server.wait_for_messages_to(payload["email"])
+    assert mail["Subject"] == "Please confirm your registration"
+    assert payload["confirm_url"] in mail.get_content()
+    assert payload["erase_url"] in mail.get_content()
+    assert mail["List-Unsubscribe"].strip() == f"<{payload['erase_url']}>"  # maybe folded
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_events_published_while_the_subscriber_is_stopped_are_delivered_after_start(
@@ -218,7 +235,15 @@ def test_metrics_are_exposed_in_the_prometheus_text_format(deployed, start, base
 
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
-    for name in ("handled", "duplicate", "erasures", "skipped_erased", "retried", "dead_lettered"):
+    for name in (
+        "confirmations",
+        "handled",
+        "duplicate",
+        "erasures",
+        "skipped_erased",
+        "retried",
+        "dead_lettered",
+    ):
         assert re.search(rf"^welcome_events_{name}_total \d", response.text, re.MULTILINE)
 
 
@@ -413,6 +438,26 @@ def test_a_registration_that_arrives_after_its_erasure_gets_no_mail(
     assert wait_for_metric(base_url, "welcome_events_skipped_erased_total", 1.0) == 1.0
     assert smtp_server.messages_to(registered["email"]) == []
     assert metric(base_url, "welcome_events_handled_total") == 0.0
+
+
+def test_a_pending_entry_erased_before_its_confirmation_mail_gets_none(
+    amqp_uri, isolated, smtp_server, start, base_url
+):
+    start(isolated)
+    requested = confirmation_requested_payload()
+    publish_erasure(amqp_uri, isolated, entry_erased_payload(requested["entry_id"]))
+    assert wait_for_metric(base_url, "welcome_events_erasures_total", 1.0) == 1.0
+
+    publish_event(
+        amqp_uri,
+        requested,
+        source_service=isolated.source_service,
+        event_type="ConfirmationRequested",
+    )
+
+    assert wait_for_metric(base_url, "welcome_events_skipped_erased_total", 1.0) == 1.0
+    assert smtp_server.messages_to(requested["email"]) == []
+    assert metric(base_url, "welcome_events_confirmations_total") == 0.0
 
 
 def test_an_erasure_breaking_its_schema_goes_to_the_dead_letter_queue(

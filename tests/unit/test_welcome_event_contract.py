@@ -1,11 +1,13 @@
-"""Reading a RegisteredEntryEvent payload: valid ones become notices, anything else is poison."""
+"""Reading inbound payloads: valid ones become notices, anything else is poison."""
 
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 
-from welcome.entrypoints.registered_entry_event import InvalidEvent, notice_from_payload
+from welcome.entrypoints.confirmation_requested_event import confirmation_from_payload
+from welcome.entrypoints.event_contract import InvalidEvent
+from welcome.entrypoints.registered_entry_event import notice_from_payload
 
 pytestmark = pytest.mark.unit
 
@@ -71,3 +73,50 @@ def test_the_error_about_an_invalid_payload_never_shows_the_address():
         notice_from_payload(payload)
 
     assert "carol@example.net" not in str(caught.value)
+
+
+def test_the_erasure_link_of_a_registration_is_read_when_there_is_one():
+    link = "https://signup.example.org/erase/t0ken"
+
+    assert notice_from_payload(a_payload(erase_url=link)).erase_url == link
+    assert notice_from_payload(a_payload()).erase_url is None
+
+
+def a_confirmation_payload(**changes):
+    payload = {
+        "event_id": "9d0c6c1e-3b1f-4a57-8e0e-1f1f1f0f6f22",
+        "name": "ConfirmationRequested",
+        "entry_id": "0b5e2d7c-1a3f-4b8e-9c6d-2e4f6a8b0c1d",
+        "email": "alice@example.com",
+        "confirm_url": "https://signup.example.org/confirm/c0nfirm",
+        "erase_url": "https://signup.example.org/erase/t0ken",
+        "expires_at": "2026-12-01T00:41:07+00:00",
+        "timestamp": "2026-11-29T00:41:07+00:00",
+    }
+    payload.update(changes)
+    return {key: value for key, value in payload.items() if value is not None}
+
+
+def test_a_confirmation_request_becomes_a_notice_with_its_links():
+    notice = confirmation_from_payload(a_confirmation_payload(), request_id="req-2")
+
+    assert (notice.confirm_url, notice.erase_url) == (
+        "https://signup.example.org/confirm/c0nfirm",
+        "https://signup.example.org/erase/t0ken",
+    )
+    assert notice.expires_at == datetime(2026, 12, 1, 0, 41, 7, tzinfo=UTC)
+    assert notice.request_id == "req-2"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"confirm_url": None}, id="missing confirm_url"),
+        pytest.param({"erase_url": "not a link"}, id="erase_url not a URI"),
+        pytest.param({"expires_at": "soon"}, id="expires_at not a date"),
+        pytest.param({"name": "RegisteredEntryEvent"}, id="another event's name"),
+    ],
+)
+def test_a_confirmation_request_that_breaks_the_contract_is_invalid(changes):
+    with pytest.raises(InvalidEvent):
+        confirmation_from_payload(a_confirmation_payload(**changes))

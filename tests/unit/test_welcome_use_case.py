@@ -1,27 +1,31 @@
-"""The welcome use case with fakes: one mail per event, none for a duplicate, errors propagate."""
+"""The mailing use cases with fakes: one mail per event, none for a duplicate or an erased entry,
+errors propagate."""
 
 from datetime import UTC, datetime
 
 import pytest
 
+from welcome.application.ask_to_confirm import ask_to_confirm
 from welcome.application.errors import NotificationFailed
 from welcome.application.forget_erased_entry import ErasureOutcome, forget_erased_entry
 from welcome.application.inbox import Inbox, InboxTransaction
 from welcome.application.notification_sender import NotificationSender
-from welcome.application.welcome_new_registration import WelcomeOutcome, welcome_new_registration
+from welcome.application.send_once import MailOutcome
+from welcome.application.welcome_new_registration import welcome_new_registration
+from welcome.domain.confirmation_notice import ConfirmationNotice
 from welcome.domain.erasure_notice import ErasureNotice
+from welcome.domain.mail import Mail
 from welcome.domain.registration_notice import RegistrationNotice
-from welcome.domain.welcome_message import WelcomeMessage
 
 pytestmark = pytest.mark.unit
 
 
 class RecordingSender(NotificationSender):
     def __init__(self, failures: int = 0) -> None:
-        self.sent: list[WelcomeMessage] = []
+        self.sent: list[Mail] = []
         self._failures_left = failures
 
-    def send(self, message: WelcomeMessage) -> None:
+    def send(self, message: Mail) -> None:
         if self._failures_left > 0:
             self._failures_left -= 1
             raise NotificationFailed("mail server unavailable")
@@ -81,7 +85,7 @@ def test_a_new_registration_gets_one_welcome_mail_to_its_address():
 
     outcome = welcome_new_registration(a_notice(), inbox, sender)
 
-    assert outcome is WelcomeOutcome.WELCOMED
+    assert outcome is MailOutcome.SENT
     assert [message.recipient for message in sender.sent] == ["alice@example.com"]
     assert inbox.processed == {"e-1"}
 
@@ -92,7 +96,7 @@ def test_the_same_event_delivered_twice_sends_one_mail():
     welcome_new_registration(a_notice(), inbox, sender)
     second = welcome_new_registration(a_notice(), inbox, sender)
 
-    assert second is WelcomeOutcome.DUPLICATE
+    assert second is MailOutcome.DUPLICATE
     assert len(sender.sent) == 1
 
 
@@ -122,7 +126,7 @@ def test_a_retry_after_a_failed_send_sends_the_mail():
 
     outcome = welcome_new_registration(a_notice(), inbox, sender)
 
-    assert outcome is WelcomeOutcome.WELCOMED
+    assert outcome is MailOutcome.SENT
     assert len(sender.sent) == 1
 
 
@@ -161,6 +165,47 @@ def test_a_registration_erased_before_its_welcome_gets_no_mail():
 
     outcome = welcome_new_registration(a_notice(), inbox, sender)
 
-    assert outcome is WelcomeOutcome.ERASED
+    assert outcome is MailOutcome.ERASED
     assert sender.sent == []
     assert "e-1" in inbox.processed  # a redelivery is a duplicate, not a second look
+
+
+def a_confirmation_request(event_id: str = "c-1") -> ConfirmationNotice:
+    return ConfirmationNotice(
+        event_id=event_id,
+        entry_id="entry-1",
+        email="alice@example.com",
+        confirm_url="https://signup.example.org/confirm/t0ken",
+        erase_url="https://signup.example.org/erase/t0ken",
+        expires_at=datetime(2026, 12, 1, 0, 41, 7, tzinfo=UTC),
+    )
+
+
+def test_a_confirmation_request_mails_its_links_once():
+    inbox, sender = InMemoryInbox(), RecordingSender()
+
+    first = ask_to_confirm(a_confirmation_request(), inbox, sender)
+    again = ask_to_confirm(a_confirmation_request(), inbox, sender)
+
+    assert (first, again) == (MailOutcome.SENT, MailOutcome.DUPLICATE)
+    (mail,) = sender.sent
+    assert mail.recipient == "alice@example.com"
+    assert "https://signup.example.org/confirm/t0ken" in mail.body
+    assert mail.erase_url == "https://signup.example.org/erase/t0ken"
+
+
+def test_a_resent_confirmation_request_is_mailed_again():
+    inbox, sender = InMemoryInbox(), RecordingSender()
+
+    ask_to_confirm(a_confirmation_request("c-1"), inbox, sender)
+    ask_to_confirm(a_confirmation_request("c-2"), inbox, sender)
+
+    assert len(sender.sent) == 2
+
+
+def test_an_entry_erased_before_its_confirmation_mail_gets_none():
+    inbox, sender = InMemoryInbox(), RecordingSender()
+    forget_erased_entry(an_erasure(entry_id="entry-1"), inbox)
+
+    assert ask_to_confirm(a_confirmation_request(), inbox, sender) is MailOutcome.ERASED
+    assert sender.sent == []

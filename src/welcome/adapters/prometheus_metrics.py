@@ -9,7 +9,12 @@ class WelcomeMetrics:
     def __init__(self) -> None:
         # Not the global default registry: two containers in one process (tests) stay apart.
         self._registry = CollectorRegistry()
-        self.handled = self._counter("handled", "Events whose welcome mail was sent.")
+        self.handled = self._counter(
+            "handled", "RegisteredEntryEvents whose welcome mail was sent."
+        )
+        self.confirmations = self._counter(
+            "confirmations", "ConfirmationRequested events whose confirmation mail was sent."
+        )
         self.duplicate = self._counter(
             "duplicate", "Events skipped because their event_id was already processed."
         )
@@ -17,12 +22,16 @@ class WelcomeMetrics:
             "erasures", "EntryErased events honoured: the entry will never be welcomed."
         )
         self.skipped_erased = self._counter(
-            "skipped_erased", "Registrations not welcomed because their entry was erased first."
+            "skipped_erased", "Mails not sent because their entry was erased first."
         )
         self.retried = self._counter("retried", "Failed deliveries scheduled for another attempt.")
         self.dead_lettered = self._counter(
             "dead_lettered", "Events moved to the dead-letter queue (poison or out of attempts)."
         )
+
+    def mailed(self, kind: str) -> Counter:
+        """The counter of mails sent of this kind ("welcome" or "confirmation")."""
+        return {"welcome": self.handled, "confirmation": self.confirmations}[kind]
 
     def _counter(self, what: str, description: str) -> Counter:
         return Counter(f"welcome_events_{what}", description, registry=self._registry)

@@ -9,7 +9,7 @@ from email.utils import formatdate
 from service_kit.address_masking import mask_addresses
 from welcome.application.errors import NotificationFailed
 from welcome.application.notification_sender import NotificationSender
-from welcome.domain.welcome_message import WelcomeMessage
+from welcome.domain.mail import Mail
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class SmtpNotificationSender(NotificationSender):
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
 
-    def send(self, message: WelcomeMessage) -> None:
+    def send(self, message: Mail) -> None:
         mail = self._to_email(message)
         settings = self._settings
         try:
@@ -45,7 +45,7 @@ class SmtpNotificationSender(NotificationSender):
             # printed with the traceback of every log line about this failure.
             raise NotificationFailed(_describe(exc)) from None
 
-    def _to_email(self, message: WelcomeMessage) -> EmailMessage:
+    def _to_email(self, message: Mail) -> EmailMessage:
         mail = EmailMessage()
         mail["From"] = self._settings.from_address
         mail["To"] = message.recipient
@@ -54,8 +54,13 @@ class SmtpNotificationSender(NotificationSender):
         # Stable per event, so a mail sent twice in the at-least-once window can be spotted.
         sender_domain = self._settings.from_address.rpartition("@")[2] or "localhost"
         mail["Message-ID"] = f"<{message.event_id}@{sender_domain}>"
-        if message.request_id:
-            mail["X-Request-ID"] = message.request_id
+        if message.erase_url:
+            # One-click unsubscribe (RFC 8058): the mail client POSTs
+            # `List-Unsubscribe=One-Click` to the link, which erases the entry. Mailbox providers
+            # honour it only on DKIM-signed mail: signing is the outgoing mail server's job.
+            mail["List-Unsubscribe"] = f"<{message.erase_url}>"
+            mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        # No tracing header: the request id stays in the logs, nothing internal reaches an inbox.
         mail.set_content(message.body)
         return mail
 

@@ -2,10 +2,10 @@
 
 from abc import ABC, abstractmethod
 
-from welcome.domain.welcome_message import WelcomeMessage
+from welcome.domain.mail import Mail
 
 
 class NotificationSender(ABC):
     @abstractmethod
-    def send(self, message: WelcomeMessage) -> None:
+    def send(self, message: Mail) -> None:
         """Return once the message is accepted for delivery; raise NotificationFailed if not."""

@@ -6,14 +6,15 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class RegistrationNotice:
-    """Someone registered; they deserve a welcome.
+    """Someone confirmed their registration; they deserve a welcome.
 
     `event_id` identifies the notice itself: a redelivery carries the same one, which is what
-    makes welcoming idempotent. `request_id` is the registering HTTP request, kept for tracing.
+    makes welcoming idempotent. `request_id` is the HTTP request that caused the event, kept for tracing.
     """
 
     event_id: str
     entry_id: str
     email: str
     registered_at: datetime
+    erase_url: str | None = None  # absent from events stored before the links existed
     request_id: str | None = None

@@ -1,37 +1,26 @@
-"""The welcome mail, composed from a registration notice."""
+"""The welcome mail, composed from a confirmed registration."""
 
-from dataclasses import dataclass
-
+from welcome.domain.mail import Mail
 from welcome.domain.registration_notice import RegistrationNotice
 
 WELCOME_SUBJECT = "Welcome aboard"
 
 
-@dataclass(frozen=True)
-class WelcomeMessage:
-    """One mail to one recipient; `event_id` and `request_id` say which registration caused it."""
-
-    recipient: str
-    subject: str
-    body: str
-    event_id: str
-    request_id: str | None = None
-
-
-def compose_welcome(notice: RegistrationNotice) -> WelcomeMessage:
+def compose_welcome(notice: RegistrationNotice) -> Mail:
     registered_on = notice.registered_at.date().isoformat()
     body = (
         "Hello,\n"
         "\n"
-        f"thank you for registering on {registered_on}. Your registration number is "
-        f"{notice.entry_id}.\n"
-        "\n"
-        "If you did not register, you can ignore this message.\n"
+        f"thank you for confirming your registration on {registered_on}. Your registration"
+        f" number is {notice.entry_id}.\n"
     )
-    return WelcomeMessage(
+    if notice.erase_url:
+        body += f"\nTo cancel it and have your address erased:\n{notice.erase_url}\n"
+    return Mail(
         recipient=notice.email,
         subject=WELCOME_SUBJECT,
         body=body,
         event_id=notice.event_id,
+        erase_url=notice.erase_url,
         request_id=notice.request_id,
     )

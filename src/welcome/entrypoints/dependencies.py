@@ -41,6 +41,15 @@ class Wiring(SharedExtension):
             welcome.close()
 
 
+class AskToConfirmUseCase(DependencyProvider):
+    """The wired `ask_to_confirm`."""
+
+    wiring = Wiring()
+
+    def get_dependency(self, worker_ctx):
+        return self.wiring.welcome.ask_to_confirm
+
+
 class WelcomeUseCase(DependencyProvider):
     """The wired `welcome_new_registration`."""
 

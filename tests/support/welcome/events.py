@@ -3,7 +3,7 @@
 import json
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kombu import Connection, Exchange
@@ -23,6 +23,21 @@ def registered_entry_payload(email: str | None = None, event_id: str | None = No
         "entry_id": str(uuid.uuid4()),
         "email": email or f"user-{uuid.uuid4().hex[:12]}@example.com",
         "timestamp": datetime.now(UTC).isoformat(),
+    }
+
+
+def confirmation_requested_payload(email: str | None = None) -> dict:
+    entry_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    return {
+        "event_id": str(uuid.uuid4()),
+        "name": "ConfirmationRequested",
+        "entry_id": entry_id,
+        "email": email or f"user-{uuid.uuid4().hex[:12]}@example.com",
+        "confirm_url": f"https://signup.example.org/confirm/c-{entry_id}",
+        "erase_url": f"https://signup.example.org/erase/e-{entry_id}",
+        "expires_at": (now + timedelta(hours=48)).isoformat(),
+        "timestamp": now.isoformat(),
     }
 
 

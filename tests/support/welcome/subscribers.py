@@ -11,14 +11,16 @@ from dataclasses import dataclass
 
 from tests.support.welcome.events import CONTRACT_SOURCE_SERVICE
 from welcome.application.errors import NotificationFailed
-from welcome.entrypoints import entry_erased_event
-from welcome.entrypoints.registered_entry_event import EVENT_TYPE, InvalidEvent
+from welcome.entrypoints import confirmation_requested_event, entry_erased_event
+from welcome.entrypoints.event_contract import InvalidEvent
+from welcome.entrypoints.registered_entry_event import EVENT_TYPE
 from welcome.entrypoints.reliable_event_handler import reliable_event_handler
 from welcome.entrypoints.retry_topology import dead_letter_queue_name, delay_queue_name
 from welcome.entrypoints.service import WelcomeMailService
 
 METHOD = "handle_registered_entry"
 ERASURE_METHOD = "handle_entry_erased"
+CONFIRMATION_METHOD = "handle_confirmation_requested"
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,19 @@ class Subscriber:
         event = entry_erased_event.EVENT_TYPE
         return f"evt-{self.source_service}-{event}--{self.service_name}.{ERASURE_METHOD}"
 
+    @property
+    def confirmation_queue(self) -> str:
+        event = confirmation_requested_event.EVENT_TYPE
+        return f"evt-{self.source_service}-{event}--{self.service_name}.{CONFIRMATION_METHOD}"
+
     def queue_names(self, delays_seconds: tuple[float, ...]) -> list[str]:
         delay_queues = [
             delay_queue_name(self.service_name, method, d)
-            for method in (METHOD, ERASURE_METHOD)
+            for method in (METHOD, ERASURE_METHOD, CONFIRMATION_METHOD)
             for d in delays_seconds
         ]
-        return [self.work_queue, self.erasure_queue, *delay_queues, self.dead_letter_queue]
+        work_queues = [self.work_queue, self.erasure_queue, self.confirmation_queue]
+        return [*work_queues, *delay_queues, self.dead_letter_queue]
 
     @property
     def is_deployed_one(self) -> bool:
@@ -65,6 +73,15 @@ def isolated_subscriber() -> Subscriber:
 
     class IsolatedWelcomeMailService(WelcomeMailService):
         name = f"test_welcome_{tag}"
+
+        @reliable_event_handler(
+            source_service,
+            confirmation_requested_event.EVENT_TYPE,
+            unretryable=(InvalidEvent,),
+            expected_exceptions=(InvalidEvent, NotificationFailed),
+        )
+        def handle_confirmation_requested(self, payload):
+            return super().handle_confirmation_requested(payload)
 
         @reliable_event_handler(
             source_service,
