@@ -8,7 +8,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from tests.support.browser import headless_chromium
+from tests.support.browser import headless_chromium, press
 from tests.support.databases import migrated_database
 from tests.support.ports import free_port
 from tests.support.registration.service_container import isolated_service_class
@@ -67,7 +67,7 @@ def test_a_person_confirms_by_the_button_behind_the_link(service, fresh_postgres
     assert browser.title == "Confirm your registration"
     assert status_of(service, request["entry_id"]) == "pending"  # opening it changed nothing
     assert resources_loaded(browser) == []  # nothing from elsewhere, nothing at all
-    browser.find_element(By.TAG_NAME, "button").click()
+    press(browser)
 
     assert browser.find_element(By.TAG_NAME, "h1").text == "You are registered"
     assert urlsplit(browser.current_url).path == urlsplit(request["confirm_url"]).path
@@ -93,7 +93,7 @@ def test_a_person_erases_their_entry_by_the_button_behind_the_erasure_link(
 
     browser.get(request["erase_url"])
     assert browser.title == "Erase your registration"
-    browser.find_element(By.TAG_NAME, "button").click()
+    press(browser)
 
     assert browser.find_element(By.TAG_NAME, "h1").text == "Erased"
     assert status_of(service, request["entry_id"]) is None

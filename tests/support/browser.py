@@ -9,6 +9,9 @@ from contextlib import contextmanager
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -44,3 +47,11 @@ def headless_chromium() -> Iterator[webdriver.Chrome]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def press(driver: webdriver.Chrome, timeout: float = 10) -> None:
+    """Click the page's button and wait until the page it posts to has replaced this one: a
+    `click()` returns before the navigation, and the old page's elements go stale under it."""
+    button = driver.find_element(By.TAG_NAME, "button")
+    button.click()
+    WebDriverWait(driver, timeout).until(staleness_of(button))
