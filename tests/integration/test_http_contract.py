@@ -86,6 +86,7 @@ def assert_problem(response: requests.Response, status: int) -> dict:
     assert isinstance(problem["type"], str) and problem["type"]
     assert isinstance(problem["title"], str) and problem["title"]
     assert isinstance(problem["detail"], str) and problem["detail"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     for internal in INTERNALS:
         assert internal not in response.text
     return problem
@@ -137,6 +138,31 @@ def test_a_confirmed_entry_reads_back_confirmed_with_its_normalized_address(
     assert datetime.fromisoformat(entry["confirmed_at"]) >= datetime.fromisoformat(
         entry["registered_at"]
     )
+
+
+def test_an_answer_holding_an_address_may_be_stored_by_no_cache(web_session, database_url):
+    entry = sign_up(web_session, database_url, new_address())
+
+    response = web_session.get(f"/entries/{entry['id']}")
+
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/register"),
+        ("GET", "/health"),
+        ("GET", "/health/live"),
+        ("GET", "/metrics"),
+        ("GET", "/openapi.json"),
+        ("GET", "/no/such/path"),
+    ],
+)
+def test_no_answer_lets_a_browser_guess_its_type(web_session, method, path):
+    response = web_session.request(method, path, json={"email": new_address()})
+
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_pending_entry_reads_back_pending(web_session, database_url):
@@ -204,6 +230,12 @@ def test_a_body_of_exactly_64_kib_is_accepted(web_session):
         b'{"email": "ada@example.com", "score": NaN}',
         b'{"email": "ada@example.com", "score": Infinity}',
         b'{"email": "ada@example.com", "score": -Infinity}',
+        # a number no JSON peer could send back: Python would read it as infinity
+        b'{"email": "ada@example.com", "score": 1e999999}',
+        b'{"email": "ada@example.com", "score": -1e999999}',
+        # one body, two meanings: a reader keeping the first key sees another address
+        b'{"email": "ada@example.com", "email": "eve@example.com"}',
+        b'{"email": "ada@example.com", "extra": {"a": 1, "a": 2}}',
     ],
 )
 def test_malformed_json_is_a_400_problem(web_session, body):

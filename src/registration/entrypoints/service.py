@@ -143,7 +143,9 @@ class RegistrationHttpService:
 
     @api("GET", "/entries/<entry_id>")
     def entry(self, request: Request, entry_id: str) -> Response:
-        return json_response(entry_representation(self.app.use_case(GetEntry)(entry_id)))
+        entry = self.app.use_case(GetEntry)(entry_id)
+        # an address: no cache along the way, or the browser's, may keep it
+        return json_response(entry_representation(entry), headers={"Cache-Control": "no-store"})
 
     @use_case_rpc
     def get_entry(self, entry_id: str) -> dict[str, str]:

@@ -49,6 +49,7 @@ def _last_answer(status: int, reason: str, detail: str) -> bytes:
     body = problem_json(status, reason, detail).encode("utf-8")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: {PROBLEM_JSON}\r\n"
+        f"X-Content-Type-Options: nosniff\r\n"
         f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body

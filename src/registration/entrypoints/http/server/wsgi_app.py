@@ -78,6 +78,8 @@ class ApiWsgiApp(WsgiApp):
         except HTTPException as error:
             response = problem_for(error)
         response.headers[REQUEST_ID_HEADER] = request_id
+        # every answer is exactly its Content-Type: no browser may guess it into HTML or script
+        response.headers["X-Content-Type-Options"] = "nosniff"
         _request_duration(request.method, route, response.status_code).observe(
             time.perf_counter() - started
         )
