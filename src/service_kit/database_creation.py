@@ -9,6 +9,8 @@ import sqlalchemy as sa
 # The database every PostgreSQL server has, to connect to while ours does not exist yet.
 MAINTENANCE_DATABASE = "postgres"
 DUPLICATE_DATABASE = "42P04"  # another replica created it meanwhile
+# ... or is creating it at this moment: its row in pg_database is not committed yet
+UNIQUE_VIOLATION = "23505"
 
 
 class DatabaseUnavailable(Exception):
@@ -27,7 +29,8 @@ def ensure_database_exists(database_url: str) -> None:
             name = admin.dialect.identifier_preparer.quote(url.database)
             connection.exec_driver_sql(f"CREATE DATABASE {name}")
     except sa.exc.DBAPIError as error:
-        if getattr(error.orig, "pgcode", None) == DUPLICATE_DATABASE:
+        code = getattr(error.orig, "pgcode", None)
+        if code == DUPLICATE_DATABASE or (code == UNIQUE_VIOLATION and not _missing(url)):
             return
         reason = str(error.orig).strip().splitlines()[0]
         raise DatabaseUnavailable(

@@ -1,7 +1,9 @@
 """A PostgreSQL database named in DATABASE_URL is created when missing, or named in one line."""
 
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 import pytest
@@ -11,6 +13,8 @@ from service_kit.database_creation import DatabaseUnavailable, ensure_database_e
 from tests.support.databases import POSTGRES_URL
 
 pytestmark = pytest.mark.adapter
+
+REPLICAS = 3
 
 
 def _admin():
@@ -74,3 +78,21 @@ def test_one_that_cannot_be_created_is_named_in_one_line(missing_database, role_
     assert repr(missing_database) in message
     assert "\n" not in message
     assert not _exists(missing_database)
+
+
+def test_replicas_creating_it_at_the_same_moment_all_succeed(missing_database):
+    # Three pods starting at once: the losers of the race see either "already exists" or a
+    # unique violation on pg_database, depending on how close they came.
+    url = make_url(POSTGRES_URL).set(database=missing_database).render_as_string(False)
+    start = threading.Barrier(REPLICAS)
+
+    def replica() -> None:
+        start.wait()
+        ensure_database_exists(url)
+
+    with ThreadPoolExecutor(REPLICAS) as pool:
+        results = [pool.submit(replica) for _ in range(REPLICAS)]
+        errors = [result.exception() for result in results]
+
+    assert errors == [None] * REPLICAS
+    assert _exists(missing_database)
