@@ -1,6 +1,7 @@
 """The commands a newcomer types: clear one-line errors, from any directory, no traceback."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -9,11 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from registration.adapters.sql.migrations import versions
+from tests.support.databases import fresh_postgres_database
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 
 BIN = Path(sys.executable).parent
+MIGRATIONS = sorted(
+    path.name.split("_")[0] for path in Path(versions.__file__).parent.glob("[0-9]*.py")
+)
 
 
 def run(command: str, *args: str, cwd: Path, **environment: str) -> subprocess.CompletedProcess:
@@ -27,6 +33,12 @@ def run(command: str, *args: str, cwd: Path, **environment: str) -> subprocess.C
         text=True,
         timeout=60,
     )
+
+
+@pytest.fixture
+def missing_postgres_url() -> Iterator[str]:
+    with fresh_postgres_database(created=False) as url:
+        yield url
 
 
 @pytest.fixture
@@ -69,6 +81,28 @@ def test_the_subscriber_on_a_port_in_use_stops_with_one_line(tmp_path, taken_add
         f"error: WELCOME_WEB_SERVER_ADDRESS={taken_address} is already in use by another "
         "process; choose a free port"
     )
+
+
+def test_three_replicas_migrating_a_missing_database_at_once_all_succeed_and_migrate_once(
+    tmp_path, missing_postgres_url
+):
+    # As three pods of a fresh deployment would: the database and the schema do not exist yet.
+    env = {k: v for k, v in os.environ.items() if k not in {"CONFIG", "PYTHONWARNINGS"}}
+    replicas = [
+        subprocess.Popen(
+            [str(BIN / "registration-migrate")],
+            cwd=tmp_path,
+            env={**env, "DATABASE_URL": missing_postgres_url},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [replica.communicate(timeout=60)[1] for replica in replicas]
+
+    assert [replica.returncode for replica in replicas] == [0, 0, 0], outputs
+    revisions = re.findall(r"Running upgrade \S* ?-> (\w+),", "".join(outputs))
+    assert sorted(revisions) == MIGRATIONS  # each once, by whichever replica came first
 
 
 def test_the_outbox_tool_works_outside_the_repository(tmp_path, fresh_postgres_url):

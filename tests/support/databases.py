@@ -22,7 +22,9 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
+def fresh_postgres_database(created: bool = True) -> Iterator[str]:
+    """A database of its own, dropped afterwards; `created=False`: only its name, for whatever
+    creates it."""
     admin_url = make_url(POSTGRES_URL)
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = psycopg2.connect(
@@ -32,8 +34,9 @@ def fresh_postgres_database() -> Iterator[str]:
         dbname=admin_url.database,
     )
     admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    if created:
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
