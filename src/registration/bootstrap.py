@@ -27,7 +27,11 @@ from registration.application.ports import Clock, EventPublisher
 from registration.domain.events import utc_now
 from registration.infrastructure.settings import Settings
 from registration_contract import EVENTS_EXCHANGE, SERVICE_NAME
+from service_kit.amqp_tls import check_broker_host_names
 from service_kit.database_creation import ensure_database_exists
+
+# Process-wide, before any connection: TLS to the broker checks its host name (nameko's too).
+check_broker_host_names()
 
 UseCase = TypeVar("UseCase")
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from service_kit.amqp_tls import check_broker_host_names
 from welcome.adapters.logging_notification_sender import LoggingNotificationSender
 from welcome.adapters.smtp_notification_sender import SmtpNotificationSender, SmtpSettings
 from welcome.adapters.sql_engine import create_inbox_engine
@@ -19,6 +20,9 @@ from welcome.domain.confirmation_notice import ConfirmationNotice
 from welcome.domain.erasure_notice import ErasureNotice
 from welcome.domain.registration_notice import RegistrationNotice
 from welcome.settings import WelcomeSettings
+
+# Process-wide, before any connection: TLS to the broker checks its host name (nameko's too).
+check_broker_host_names()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import pytest
 import requests
 import trustme
 from kombu.utils.url import parse_url
+from nameko.amqp.publish import get_connection
 
 from registration.adapters.amqp.connection import open_connection
 from registration.adapters.amqp.health import BrokerProbe
@@ -32,12 +33,32 @@ def certificates(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
     authority = trustme.CA()
     server = authority.issue_cert("localhost", "127.0.0.1")
-    paths = {name: folder / f"{name}.pem" for name in ("ca", "cert", "key")}
+    paths = {name: folder / f"{name}.pem" for name in ("ca", "ca-key", "cert", "key")}
     authority.cert_pem.write_to_path(str(paths["ca"]))
+    authority.private_key_pem.write_to_path(str(paths["ca-key"]))
     server.private_key_pem.write_to_path(str(paths["key"]))
     for blob in server.cert_chain_pems:
         blob.write_to_path(str(paths["cert"]), append=True)
     return paths
+
+
+@pytest.fixture(scope="module")
+def broker_with_a_certificate_for_another_name(tmp_path_factory, certificates):
+    """Signed by the same trusted CA, for a name that is not the one dialled."""
+    from tests.conftest import AMQP_URI
+
+    folder = tmp_path_factory.mktemp("tls-other-name")
+    authority = trustme.CA.from_pem(
+        certificates["ca"].read_bytes(), certificates["ca-key"].read_bytes()
+    )
+    other = authority.issue_cert("rabbitmq.attacker.example")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    other.private_key_pem.write_to_path(str(key))
+    for blob in other.cert_chain_pems:
+        blob.write_to_path(str(cert), append=True)
+    proxy = TlsProxy(cert, key, parse_url(AMQP_URI)["port"] or 5672)
+    yield proxy
+    proxy.close()
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +98,24 @@ def test_the_health_probe_refuses_a_broker_whose_certificate_it_cannot_trust(tls
     problem = BrokerProbe(untrusted, timeout_seconds=5).problem()
 
     assert problem is not None and "certificate" in problem.lower()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_certificate_for_another_name_is_refused_by_the_services_connections(
+    broker_with_a_certificate_for_another_name, certificates, host
+):
+    uri = f"amqps://guest:guest@{host}:{broker_with_a_certificate_for_another_name.port}/"
+    trusted_ca = {"ca_certs": str(certificates["ca"]), "cert_reqs": ssl.CERT_REQUIRED}
+
+    problem = BrokerProbe(BrokerSettings(uri=uri, ssl=trusted_ca), timeout_seconds=5).problem()
+    # the way nameko's own consumers and publishers connect
+    with (
+        pytest.raises(ssl.SSLCertVerificationError, match="mismatch"),
+        get_connection(uri, trusted_ca) as connection,
+    ):
+        connection.connect()
+
+    assert problem is not None and "mismatch" in problem
 
 
 def test_the_service_relays_its_events_through_a_broker_reachable_only_over_tls(
