@@ -30,7 +30,7 @@ class Cut(NamedTuple):
 
 
 class Settled(NamedTuple):
-    acknowledged: set[str]  # entry ids answered 201
+    acknowledged: set[str]  # addresses answered 202
     delivered: bool  # each of them had an event within the timeout
     stored: StoredState
     result: Reconciliation
@@ -82,10 +82,10 @@ class FaultStack:
         return Cut(cut_at, restored_at, ready_during_cut)
 
     def settle(self, answers: list[Answer], delivery_timeout: float) -> Settled:
-        """Once the load stopped: wait for the events of every 201 and for an empty outbox, then
+        """Once the load stopped: wait for the events of every 202 and for an empty outbox, then
         reconcile answers, events and what is stored."""
-        acknowledged = {a.entry_id for a in answers if a.status == 201}
-        delivered = self.events.wait_for_entries(acknowledged, delivery_timeout)
+        acknowledged = {a.email for a in answers if a.status == 202}
+        delivered = self.events.wait_for_addresses(acknowledged, delivery_timeout)
         stored = self.stored_once_relayed()
         return Settled(
             acknowledged, delivered, stored, reconcile(answers, self.events.events, stored)

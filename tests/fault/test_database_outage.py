@@ -58,15 +58,15 @@ def test_registrations_fail_fast_with_503_while_the_database_is_cut_and_recover_
         },
     )
 
-    unexpected = [a for a in answers if a.status not in (201, 503)]
-    assert not unexpected, f"answers other than 201 or 503 (500s, none at all): {unexpected[:5]}"
+    unexpected = [a for a in answers if a.status not in (202, 503)]
+    assert not unexpected, f"answers other than 202 or 503 (500s, none at all): {unexpected[:5]}"
     assert during_cut, "no registration was answered while the database was cut"
     assert all(a.status == 503 for a in during_cut), "a registration succeeded with no database"
     assert all(is_problem_503(a) for a in refused), f"not a 503 problem: {refused[:3]}"
     slow = [a for a in answers if a.latency >= ANSWER_WITHIN_SECONDS]
     assert not slow, f"answers took {ANSWER_WITHIN_SECONDS}s or more: {slow[:5]}"
     assert ready_during_cut == 503, "readiness did not report the unreachable database"
-    assert recovered_after is not None, f"no 201 within {RECOVERY_SECONDS}s of the restore"
+    assert recovered_after is not None, f"no 202 within {RECOVERY_SECONDS}s of the restore"
     assert ready_after is not None, f"not ready within {RECOVERY_SECONDS}s of the restore"
     assert delivered and not result.lost, f"events lost: {result.lost[:5]}"
     assert not result.phantom, f"events for entries that were not stored: {result.phantom[:5]}"
@@ -76,8 +76,8 @@ def test_registrations_fail_fast_with_503_while_the_database_is_cut_and_recover_
     assert not result.contract_violations, result.contract_violations[:5]
     # A batch in flight when the link was cut may have committed with its answers lost: the
     # service undoes such writes before its relay publishes anything (Database.undo_unacknowledged).
-    assert not result.delivered_without_201, (
-        f"announced although answered 503: {result.delivered_without_201[:5]}"
+    assert not result.delivered_without_202, (
+        f"announced although answered 503: {result.delivered_without_202[:5]}"
     )
 
 
@@ -96,10 +96,10 @@ def is_problem_503(answer: Answer) -> bool:
 def seconds_until_registered_again(
     load: LoadDriver, restored_at: float, timeout: float
 ) -> float | None:
-    """How long after the restore the first registration sent after it was answered 201."""
+    """How long after the restore the first registration sent after it was answered 202."""
     deadline = restored_at + timeout
     while True:
-        answered = [a for a in load.answers if a.status == 201 and a.started_at >= restored_at]
+        answered = [a for a in load.answers if a.status == 202 and a.started_at >= restored_at]
         if answered:
             return round(min(a.ended_at for a in answered) - restored_at, 2)
         if time.monotonic() > deadline:

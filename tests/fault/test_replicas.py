@@ -42,9 +42,9 @@ def held_claim_then(replicas, fault):
 
 
 def takeover_figures(replicas, answers, fault_at):
-    """Whether every 201 was announced within the limit, and when the last one arrived."""
-    acknowledged = {a.entry_id for a in answers if a.status == 201}
-    delivered = replicas.events.wait_for_entries(acknowledged, TAKEOVER_LIMIT_SECONDS)
+    """Whether every 202 was announced within the limit, and when the last one arrived."""
+    acknowledged = {a.email for a in answers if a.status == 202}
+    delivered = replicas.events.wait_for_addresses(acknowledged, TAKEOVER_LIMIT_SECONDS)
     first = replicas.events.first_arrivals()
     late = [first[e] - fault_at for e in acknowledged if e in first and first[e] > fault_at]
     return delivered, max(late, default=0.0)
@@ -69,9 +69,9 @@ def test_a_frozen_replicas_claimed_events_are_published_by_the_other_within_30_s
     )
 
     assert holding >= 1, "the frozen replica held no claim: the fault was not injected"
-    assert delivered, f"not every 201 was announced within {TAKEOVER_LIMIT_SECONDS}s"
+    assert delivered, f"not every 202 was announced within {TAKEOVER_LIMIT_SECONDS}s"
     assert takeover < TAKEOVER_LIMIT_SECONDS
-    assert {a.status for a in answers} <= {201, None}, status_counts(answers)
+    assert {a.status for a in answers} <= {202, None}, status_counts(answers)
     assert not result.lost and stored.pending == 0 and not result.stored_without_event
     assert not result.phantom, f"events for entries that were not stored: {result.phantom[:5]}"
     assert not result.conflicting_event_ids, "an entry was announced under two event ids"
@@ -102,7 +102,7 @@ def test_a_replica_killed_with_its_relay_mid_batch_loses_nothing(replicas):
 CUT_SECONDS = 5.0
 
 
-def test_both_replicas_stay_ready_and_answer_201_while_the_broker_is_cut(replicas):
+def test_both_replicas_stay_ready_and_answer_202_while_the_broker_is_cut(replicas):
     loads = [replicas.load(replica).start() for replica in replicas.replicas]
     time.sleep(WARM_UP_SECONDS)
     for replica in replicas.replicas:
@@ -133,7 +133,7 @@ def test_both_replicas_stay_ready_and_answer_201_while_the_broker_is_cut(replica
     assert [h.status_code for h in health] == [200, 200]
     assert all(h.json()["checks"]["broker"]["status"] == "failing" for h in health)
     assert all(h.json()["status"] == "degraded" for h in health)
-    assert {a.status for a in answers} == {201}, status_counts(answers)
+    assert {a.status for a in answers} == {202}, status_counts(answers)
     assert delivered and not result.lost and stored.pending == 0
     assert not result.phantom and not result.conflicting_event_ids
 
@@ -167,6 +167,6 @@ def test_no_registration_fails_after_the_database_ended_every_session(replicas):
     )
 
     assert ended >= 2, "the replicas held no sessions to end"
-    assert status_counts(after) == {"201": REGISTRATIONS_AFTER}, [a.body for a in after][:3]
+    assert status_counts(after) == {"202": REGISTRATIONS_AFTER}, [a.body for a in after][:3]
     assert delivered and not result.lost and stored.pending == 0, "the relays did not recover"
     assert not result.phantom and not result.conflicting_event_ids

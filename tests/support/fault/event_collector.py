@@ -1,11 +1,12 @@
-"""Records every RegisteredEntryEvent of one test run, straight from RabbitMQ (never through a
-proxy), on an exclusive queue bound before any load starts.
+"""Records every event of one type (by default the one a registration announces) of one test
+run, straight from RabbitMQ (never through a proxy), on an exclusive queue bound before any load
+starts.
 
 On a shared broker other suites and benchmarks may publish thousands of events a second to the
 same exchange. The consumer therefore runs as its own process (`python -m
-tests.support.fault.event_collector AMQP_URI PREFIX`) that drops every event whose address lacks
-the run's prefix and prints the rest as JSON lines, so a flood of foreign events can never starve
-the test process that measures latencies.
+tests.support.fault.event_collector AMQP_URI PREFIX ROUTING_KEY`) that drops every event whose
+address lacks the run's prefix and prints the rest as JSON lines, so a flood of foreign events can
+never starve the test process that measures latencies.
 """
 
 import contextlib
@@ -22,10 +23,10 @@ from typing import Any
 import amqp
 
 from tests.support.broker import connection_to
+from tests.support.fault import ANNOUNCED_EVENT
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 EXCHANGE = "nameko_registration_service.events"
-ROUTING_KEY = "RegisteredEntryEvent"
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,13 @@ class ReceivedEvent:
 class EventCollector:
     """The test's side: starts the consumer process and gathers what it reports."""
 
-    def __init__(self, amqp_uri: str, email_prefix: str) -> None:
+    def __init__(
+        self, amqp_uri: str, email_prefix: str, routing_key: str = ANNOUNCED_EVENT
+    ) -> None:
         self.events: list[ReceivedEvent] = []
+        module = "tests.support.fault.event_collector"
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.fault.event_collector", amqp_uri, email_prefix],
+            [sys.executable, "-m", module, amqp_uri, email_prefix, routing_key],
             cwd=REPOSITORY,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -59,34 +63,37 @@ class EventCollector:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
-    def by_entry(self) -> dict[str, list[ReceivedEvent]]:
+    # Keyed by address: it is all a client of POST /register knows of its registration, and
+    # every address of a run is a new one, so it names one entry.
+    def by_address(self) -> dict[str, list[ReceivedEvent]]:
         grouped: dict[str, list[ReceivedEvent]] = {}
         for event in list(self.events):
-            grouped.setdefault(event.entry_id, []).append(event)
+            grouped.setdefault(event.email, []).append(event)
         return grouped
 
     def first_arrivals(self) -> dict[str, float]:
-        """entry id -> when its first event arrived."""
+        """address -> when its first event arrived."""
         return {
-            entry: min(e.received_at for e in events) for entry, events in self.by_entry().items()
+            address: min(e.received_at for e in events)
+            for address, events in self.by_address().items()
         }
 
-    def wait_for_entries(self, entry_ids: set[str], timeout: float) -> bool:
-        """Poll until every entry has at least one event; False if the time ran out first."""
+    def wait_for_addresses(self, addresses: set[str], timeout: float) -> bool:
+        """Poll until every address has at least one event; False if the time ran out first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._raise_if_stopped()
-            if entry_ids <= self.by_entry().keys():
+            if addresses <= self.by_address().keys():
                 return True
             time.sleep(0.1)
-        return entry_ids <= self.by_entry().keys()
+        return addresses <= self.by_address().keys()
 
-    def wait_for_any(self, entry_ids: set[str], timeout: float) -> str | None:
-        """Poll until one of the entries has an event; which one, or None if none in time."""
+    def wait_for_any(self, addresses: set[str], timeout: float) -> str | None:
+        """Poll until one of the addresses has an event; which one, or None if none in time."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._raise_if_stopped()
-            if seen := entry_ids & self.by_entry().keys():
+            if seen := addresses & self.by_address().keys():
                 return next(iter(seen))
             time.sleep(0.05)
         return None
@@ -110,7 +117,7 @@ class EventCollector:
             raise RuntimeError(f"the event collector exited with {self._process.returncode}")
 
 
-def collect(amqp_uri: str, email_prefix: str) -> None:
+def collect(amqp_uri: str, email_prefix: str, routing_key: str) -> None:
     """The consumer process: report this run's events until stdin ends, then clean up."""
     connection = connection_to(amqp_uri)
     connection.connect()
@@ -119,7 +126,7 @@ def collect(amqp_uri: str, email_prefix: str) -> None:
     # The same declaration as the service's, so whichever comes first creates it.
     channel.exchange_declare(EXCHANGE, "topic", durable=True, auto_delete=False)
     channel.queue_declare(queue, exclusive=True, auto_delete=True)
-    channel.queue_bind(queue, EXCHANGE, ROUTING_KEY)
+    channel.queue_bind(queue, EXCHANGE, routing_key)
 
     def record(message: amqp.Message) -> None:
         # py-amqp hands over text when the message declares its content encoding, else bytes.
@@ -166,4 +173,4 @@ def collect(amqp_uri: str, email_prefix: str) -> None:
 
 
 if __name__ == "__main__":
-    collect(sys.argv[1], sys.argv[2])
+    collect(sys.argv[1], sys.argv[2], sys.argv[3])

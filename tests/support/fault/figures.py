@@ -41,11 +41,11 @@ def event_figures(result: Reconciliation) -> dict[str, Any]:
 def drain_seconds(
     acknowledged: set[str], first_event_at: dict[str, float], restored_at: float
 ) -> float | None:
-    """From the restore to the first delivery of the last acknowledged entry; None if some
-    entry never got one."""
+    """From the restore to the first delivery of the last acknowledged address; None if some
+    address never got one."""
     if not acknowledged <= first_event_at.keys():
         return None
-    last = max((first_event_at[entry] for entry in acknowledged), default=restored_at)
+    last = max((first_event_at[address] for address in acknowledged), default=restored_at)
     return round(max(0.0, last - restored_at), 2)
 
 
