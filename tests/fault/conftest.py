@@ -138,13 +138,14 @@ def start_stack(
     email_prefix,
     tmp_path,
 ):
-    """Starts `count` replicas on one fresh database; stops them all after the test."""
+    """Starts `count` replicas on one fresh database, `settings` on top of the fault tests' own;
+    stops them all after the test."""
     replicas: list[Replica] = []
 
-    def start(count: int) -> FaultStack:
+    def start(count: int, **settings: str) -> FaultStack:
         for _ in range(count):
             log_path = tmp_path / f"replica-{len(replicas)}.log"
-            replica = _replica(fresh_postgres_url, amqp_uri, log_path)
+            replica = _replica(fresh_postgres_url, amqp_uri, log_path, settings)
             replicas.append(replica)
             replica.service.start()
         return FaultStack(replicas, event_collector, fresh_postgres_url, email_prefix)
@@ -169,7 +170,7 @@ def replicas(start_stack):
     return start_stack(2)
 
 
-def _replica(database_url: str, amqp_uri: str, log_path: Path) -> Replica:
+def _replica(database_url: str, amqp_uri: str, log_path: Path, settings: dict[str, str]) -> Replica:
     broker_link = ProxyProcess(parse_url(amqp_uri).get("port") or 5672)
     database_link = ProxyProcess(make_url(database_url).port or 5432)
     service = ServiceProcess(
@@ -179,5 +180,6 @@ def _replica(database_url: str, amqp_uri: str, log_path: Path) -> Replica:
         EVENT_PUBLISHER="outbox",
         OUTBOX_POLL_SECONDS="0.5",
         WEB_CONCURRENCY="1",
+        **settings,
     )
     return Replica(service, broker_link, database_link)

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,13 +81,20 @@ class EventCollector:
 
     def wait_for_addresses(self, addresses: set[str], timeout: float) -> bool:
         """Poll until every address has at least one event; False if the time ran out first."""
+        return self._wait_until(lambda: addresses <= self.by_address().keys(), timeout)
+
+    def wait_for_entries(self, entry_ids: set[str], timeout: float) -> bool:
+        """The same by entry id, for events that carry no address (`EntryErased`)."""
+        return self._wait_until(lambda: entry_ids <= {e.entry_id for e in self.events}, timeout)
+
+    def _wait_until(self, done: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._raise_if_stopped()
-            if addresses <= self.by_address().keys():
+            if done():
                 return True
             time.sleep(0.1)
-        return addresses <= self.by_address().keys()
+        return done()
 
     def wait_for_any(self, addresses: set[str], timeout: float) -> str | None:
         """Poll until one of the addresses has an event; which one, or None if none in time."""

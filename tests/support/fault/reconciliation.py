@@ -63,13 +63,15 @@ def reconcile(
         e.event_id for e in ours if stored.outbox_event_ids.get(e.entry_id) != e.event_id
     )
     result.contract_violations = sorted(
-        f"{e.event_id}: {problem}" for e in ours for problem in _contract_problems(e)
+        f"{e.event_id}: {problem}" for e in ours for problem in contract_problems(e)
     )
     return result
 
 
-def _contract_problems(event: ReceivedEvent) -> list[str]:
-    problems = [f"schema: {error.message}" for error in _event_validator().iter_errors(event.body)]
+def contract_problems(event: ReceivedEvent, event_type: str = ANNOUNCED_EVENT) -> list[str]:
+    """How a delivered event breaks the contract of its type; empty if it keeps it."""
+    validator = _event_validator(event_type)
+    problems = [f"schema: {error.message}" for error in validator.iter_errors(event.body)]
     if event.message_id != event.event_id:
         problems.append(f"message_id {event.message_id!r} is not the event_id")
     if not event.headers.get("x-request-id"):
@@ -78,7 +80,7 @@ def _contract_problems(event: ReceivedEvent) -> list[str]:
 
 
 @cache
-def _event_validator() -> jsonschema.protocols.Validator:
-    schema = event_schema(ANNOUNCED_EVENT)
+def _event_validator(event_type: str) -> jsonschema.protocols.Validator:
+    schema = event_schema(event_type)
     validator = jsonschema.validators.validator_for(schema)
     return validator(schema, format_checker=validator.FORMAT_CHECKER)
