@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from registration.adapters.amqp.confirmed_publisher import ConfirmedAmqpPublisher
 from registration.adapters.amqp.health import BrokerProbe
+from registration.adapters.auth.issuer_keys import IssuerKeys
+from registration.adapters.auth.jwt_access_tokens import JwtAccessTokens, RefusingAccessTokens
 from registration.adapters.events.deferred import DeferredEventPublisher
 from registration.adapters.events.in_process_bus import InProcessEventBus
 from registration.adapters.events.nameko_publisher import NamekoEventPublisher
@@ -23,7 +25,7 @@ from registration.adapters.sql.database import Database
 from registration.adapters.sql.engine import make_green_engine
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
-from registration.application.ports import Clock, EventPublisher
+from registration.application.ports import AccessTokens, Clock, EventPublisher
 from registration.domain.events import utc_now
 from registration.infrastructure.settings import Settings
 from registration_contract import EVENTS_EXCHANGE, SERVICE_NAME
@@ -115,6 +117,7 @@ def bootstrap(
                 timedelta(days=settings.erasure_link_days),
             ),
             "confirmation": settings.confirmation,
+            "access_tokens": access_tokens(settings),
         },
         database=database,
         outbox=store,
@@ -126,6 +129,20 @@ def bootstrap(
     if sink is not None:
         application.closers.append(sink.close)
     return application
+
+
+def access_tokens(settings: Settings) -> AccessTokens:
+    """Operators' tokens checked against the identity provider, or all refused without it."""
+    required = {
+        "AUTH_JWKS_URL": settings.auth_jwks_url,
+        "AUTH_ISSUER": settings.auth_issuer,
+        "AUTH_AUDIENCE": settings.auth_audience,
+    }
+    missing = [name for name, value in required.items() if not value]
+    if missing:
+        return RefusingAccessTokens(missing)
+    keys = IssuerKeys(settings.auth_jwks_url)
+    return JwtAccessTokens(keys, settings.auth_issuer, settings.auth_audience)
 
 
 def message_sink(settings: Settings) -> MessageSink:

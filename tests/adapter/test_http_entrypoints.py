@@ -17,14 +17,22 @@ from registration.bootstrap import bootstrap
 from registration.domain.errors import EmailAlreadyRegistered, InvalidEmail
 from registration.domain.events import DomainEvent
 from registration.entrypoints.service import RegistrationHttpService
+from tests.support.auth import operator_headers, shared_issuer
 
 pytestmark = pytest.mark.adapter
 
 UNKNOWN_ID = "0b8e7a52-3c1d-4e6f-9a2b-7c5d1e3f4a6b"
 
 
-def build_app(database_url: str):
-    return bootstrap({"DATABASE_URL": database_url, "EVENT_PUBLISHER": "in_process"})
+def build_app(database_url: str, **settings: str):
+    return bootstrap(
+        {
+            "DATABASE_URL": database_url,
+            "EVENT_PUBLISHER": "in_process",
+            **shared_issuer().settings,
+            **settings,
+        }
+    )
 
 
 @pytest.fixture
@@ -253,12 +261,66 @@ def test_the_http_method_maps_malformed_json_to_a_400_problem(service):
 
 
 def test_the_http_method_maps_an_unknown_entry_to_a_404_problem(service):
-    request = EnvironBuilder(method="GET", path=f"/entries/{UNKNOWN_ID}").get_request()
+    request = EnvironBuilder(
+        method="GET", path=f"/entries/{UNKNOWN_ID}", headers=operator_headers()
+    ).get_request()
 
     response = service.entry(request, UNKNOWN_ID)
 
     assert response.status_code == 404
     assert problem_of(response)["type"] == "/problems/entry-not-found"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "challenge"),
+    [
+        ({}, 401, 'Bearer realm="registration"'),
+        ({"Authorization": "Basic b3A6b3A="}, 401, 'Bearer realm="registration"'),
+        (
+            {"Authorization": "Bearer x.y.z"},
+            401,
+            'Bearer realm="registration", error="invalid_token"',
+        ),
+        (
+            operator_headers("entries:read"),
+            403,
+            'Bearer realm="registration", error="insufficient_scope", scope="entries:erase"',
+        ),
+    ],
+)
+def test_an_erasure_without_a_good_token_and_its_scope_is_refused_and_erases_nothing(
+    service, app, headers, status, challenge
+):
+    entry = service.register_entry("ada@example.com")
+    request = EnvironBuilder(
+        method="DELETE", path=f"/entries/{entry['id']}", headers=headers
+    ).get_request()
+
+    response = service.erase(request, entry["id"])
+
+    assert response.status_code == status
+    assert response.headers["WWW-Authenticate"] == challenge
+    assert problem_of(response)["status"] == status
+    assert service.get_entry(entry["id"]) == entry
+
+
+def test_without_the_auth_settings_operator_operations_are_refused_with_a_503_naming_them(
+    tmp_path,
+):
+    database_url = f"sqlite:///{tmp_path / 'registration.db'}"
+    upgrade_to_head(database_url)
+    unconfigured = build_app(database_url, AUTH_JWKS_URL="")
+    service = worker_factory(RegistrationHttpService, app=unconfigured)
+    request = EnvironBuilder(
+        method="GET", path=f"/entries/{UNKNOWN_ID}", headers=operator_headers()
+    ).get_request()
+
+    response = service.entry(request, UNKNOWN_ID)
+    unconfigured.close()
+
+    assert response.status_code == 503
+    assert problem_of(response)["type"] == "/problems/operator-access-unavailable"
+    assert "AUTH_JWKS_URL" in problem_of(response)["detail"]
 
 
 def test_the_http_method_maps_an_unreachable_database_to_a_503_problem(tmp_path):

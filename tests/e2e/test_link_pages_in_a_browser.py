@@ -8,6 +8,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
+from tests.support.auth import operator_headers
 from tests.support.browser import headless_chromium, press
 from tests.support.databases import migrated_database
 from tests.support.ports import free_port
@@ -49,7 +50,7 @@ def signed_up(service: str, database_url: str) -> dict:
 
 
 def status_of(service: str, entry_id: str) -> str | None:
-    response = requests.get(f"{service}/entries/{entry_id}", timeout=10)
+    response = requests.get(f"{service}/entries/{entry_id}", headers=operator_headers(), timeout=10)
     return response.json()["status"] if response.ok else None
 
 

@@ -9,6 +9,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from tests.support.auth import operator_headers
 from tests.support.databases import migrated_database
 from tests.support.ports import free_port
 from tests.support.registration.service_container import isolated_service_class
@@ -180,7 +181,12 @@ def test_the_one_click_link_of_a_mail_erases_the_entry_everywhere(
     unsubscribe = mail["List-Unsubscribe"].strip().strip("<>")
     assert one_click(unsubscribe).status_code == 200
 
-    assert requests.get(f"{registration_url}/entries/{entry_id}", timeout=10).status_code == 404
+    assert (
+        requests.get(
+            f"{registration_url}/entries/{entry_id}", headers=operator_headers(), timeout=10
+        ).status_code
+        == 404
+    )
     wait_until_the_subscriber_forgot(entry_id, tmp_path)
     assert one_click(unsubscribe).status_code == 200  # twice is harmless
 
@@ -193,7 +199,9 @@ def test_an_operators_erasure_over_http_reaches_the_subscriber(
     smtp_server.wait_for_messages_to(address, count=1, timeout=20)
     entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
 
-    erased = requests.delete(f"{registration_url}/entries/{entry_id}", timeout=10)
+    erased = requests.delete(
+        f"{registration_url}/entries/{entry_id}", headers=operator_headers(), timeout=10
+    )
 
     assert erased.status_code == 204
     wait_until_the_subscriber_forgot(entry_id, tmp_path)

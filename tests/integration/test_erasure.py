@@ -8,6 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from registration import contracts
+from tests.support.auth import operator_headers
 from tests.support.databases import fresh_postgres_database
 from tests.support.registration.event_recorder import EventRecorder
 from tests.support.registration.service_container import (
@@ -41,6 +42,7 @@ def stack(amqp_uri):
 @pytest.fixture
 def web_session(stack):
     with WebSession(stack[0]) as session:
+        session.headers.update(operator_headers())  # the erasures are an operator's
         session.database_url = stack[1]  # where sign_up reads the mailed link
         yield session
 

@@ -24,6 +24,7 @@ from nameko.testing.services import replace_dependencies
 from registration import contracts
 from registration.entrypoints.http.limits import MAX_BODY_BYTES
 from registration.entrypoints.http.server.web_server import system_backlog
+from tests.support.auth import operator_headers
 from tests.support.databases import fresh_postgres_database
 from tests.support.ports import free_port
 from tests.support.raw_http import LAST_CHUNK, chunked, exchange
@@ -66,6 +67,9 @@ def service(amqp_uri, database_url):
 @pytest.fixture
 def web_session(service):
     with WebSession(service) as session:
+        session.headers.update(
+            operator_headers()
+        )  # for the operator operations; /register ignores it
         yield session
 
 

@@ -8,6 +8,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support.auth import operator_headers
 from tests.support.databases import fresh_postgres_database
 from tests.support.registration.event_recorder import EventRecorder
 from tests.support.registration.service_container import (
@@ -109,7 +110,9 @@ def test_a_live_erasure_event_matches_the_served_asyncapi_document(service, data
     document = requests.get(f"{service}/asyncapi.json", timeout=10).json()
     entry_id = confirmation_request(database_url, register(service).address)["entry_id"]
     erased = requests.delete(
-        f"{service}/entries/{entry_id}", headers={"X-Request-ID": "ops-erasure-1"}, timeout=10
+        f"{service}/entries/{entry_id}",
+        headers={"X-Request-ID": "ops-erasure-1", **operator_headers()},
+        timeout=10,
     )
     assert erased.status_code == 204
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.auth import operator_headers
 from tests.support.registration.service_process import ServiceProcess
 from tests.support.registration.sign_up import confirmation_request
 
@@ -101,17 +102,23 @@ def test_an_erasure_logs_the_entry_id_and_never_the_address(service, fresh_postg
     entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
 
     erased = requests.delete(
-        f"{service.base_url}/entries/{entry_id}", headers={"X-Request-ID": "erase-1"}, timeout=30
+        f"{service.base_url}/entries/{entry_id}",
+        headers={"X-Request-ID": "erase-1", **operator_headers()},
+        timeout=30,
     )
     # a caller that passes the address where the id goes: not found, and not logged either
-    mistaken = requests.delete(f"{service.base_url}/entries/{address}", timeout=30)
+    mistaken = requests.delete(
+        f"{service.base_url}/entries/{address}", headers=operator_headers(), timeout=30
+    )
 
     assert (erased.status_code, mistaken.status_code) == (204, 404)
     lines = logged_lines(service)
     of_the_erasure = [
         line for line in lines if line.get("request_id") == erased.headers["X-Request-ID"]
     ]
-    assert [line["message"] for line in of_the_erasure] == [f"erased entry {entry_id}"]
+    assert [line["message"] for line in of_the_erasure] == [
+        f"audit: erase by operator:operator-1, entry {entry_id}: done"
+    ]
     assert of_the_erasure[0]["entry_id"] == entry_id
     assert marker not in service.output()
 

@@ -5,6 +5,7 @@ One container and one proxy serve the module (each test uses addresses of its ow
 per test would spend a second and a half of every test stopping nameko's consumers.
 """
 
+import logging
 import uuid
 
 import pytest
@@ -116,6 +117,26 @@ def test_erasing_an_entry_removes_it(registration_rpc):
     assert registration_rpc.erase_entry(entry["id"]) is None
     with pytest.raises(EntryNotFound):
         registration_rpc.get_entry(entry["id"])
+
+
+def test_an_entry_is_found_by_its_address_written_any_way_and_the_caller_audited(
+    registration_rpc, caplog
+):
+    entry = registration_rpc.register_entry(new_address())
+
+    with caplog.at_level(logging.INFO, logger="registration.audit"):
+        found = registration_rpc.find_entry(f" {entry['email'].upper()} ")
+        registration_rpc.erase_entry(entry["id"])
+        with pytest.raises(EntryNotFound):
+            registration_rpc.find_entry(entry["email"])
+
+    assert found == entry
+    audit = [r.getMessage() for r in caplog.records if r.name == "registration.audit"]
+    assert audit == [
+        f"audit: lookup by rpc:standalone_rpc_proxy, entry {entry['id']}: done",
+        f"audit: erase by rpc:standalone_rpc_proxy, entry {entry['id']}: done",
+        "audit: lookup by rpc:standalone_rpc_proxy, entry -: not_found",
+    ]
 
 
 @pytest.mark.parametrize("entry_id", [str(uuid.uuid4()), "not-a-uuid"])

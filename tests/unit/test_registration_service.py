@@ -244,6 +244,24 @@ def test_an_entry_can_be_read_back_by_id(service, store):
     assert service.get_entry(entry.id) == entry
 
 
+@pytest.mark.parametrize(
+    "written", ["Someone@Example.COM", "  someone@example.com ", "someone@EXAMPLE.com"]
+)
+def test_an_entry_is_found_by_its_address_written_any_way_registration_takes_it(service, written):
+    entry = service.register_entry("someone@example.com").entry
+
+    assert service.find_entry(written) == entry
+
+
+def test_an_address_nobody_registered_is_not_found_and_a_bad_one_is_invalid(service):
+    service.register_entry("someone@example.com")
+
+    with pytest.raises(EntryNotFound):
+        service.find_entry("someone.else@example.com")
+    with pytest.raises(InvalidEmail):
+        service.find_entry("not an address")
+
+
 @pytest.mark.parametrize("entry_id", [str(uuid4()), "not-a-uuid", "", "1" * 500])
 def test_an_unknown_or_malformed_id_is_not_found(service, entry_id):
     with pytest.raises(EntryNotFound):

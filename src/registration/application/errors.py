@@ -47,3 +47,53 @@ class EntryChanged(
 
     def __init__(self, message: str = "The entry changed meanwhile; nothing was stored.") -> None:
         super().__init__(message)
+
+
+class AccessTokenRequired(
+    CoreError,
+    kind=ErrorKind.UNAUTHENTICATED,
+    code="token-required",
+    title="Access token required",
+    outcome="unauthenticated",
+    typed_for_rpc=False,
+):
+    def __init__(self, message: str = "This operation needs an operator's bearer token.") -> None:
+        super().__init__(message)
+
+
+class InvalidAccessToken(
+    CoreError,
+    kind=ErrorKind.UNAUTHENTICATED,
+    code="invalid-token",
+    title="Invalid access token",
+    outcome="unauthenticated",
+    typed_for_rpc=False,
+):
+    """Forged, expired, not yet valid, or issued by or for someone else: it proves nothing."""
+
+    def __init__(self, message: str = "The access token is not valid.") -> None:
+        super().__init__(message)
+
+
+class InsufficientScope(
+    CoreError,
+    kind=ErrorKind.FORBIDDEN,
+    code="insufficient-scope",
+    title="Insufficient scope",
+    outcome="forbidden",
+    typed_for_rpc=False,
+):
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This operation needs the scope {scope}.")
+        self.scope = scope
+
+
+class OperatorAccessUnavailable(
+    CoreError,
+    kind=ErrorKind.UNAVAILABLE,
+    code="operator-access-unavailable",
+    title="Operator access unavailable",
+    outcome="unavailable",
+    typed_for_rpc=False,
+):
+    """No access token can be checked now: operator operations are refused, never open."""

@@ -16,6 +16,8 @@ class ErrorKind(Enum):
     CONFLICT = "conflict"  # the input is fine, the current state forbids it
     NOT_FOUND = "not_found"  # what the caller names does not exist
     UNAVAILABLE = "unavailable"  # a dependency is down; the same call may work later
+    UNAUTHENTICATED = "unauthenticated"  # the caller proved no identity
+    FORBIDDEN = "forbidden"  # the caller is known, and not allowed this
 
 
 class CoreError(Exception):

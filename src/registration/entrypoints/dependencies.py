@@ -1,5 +1,5 @@
 """nameko DependencyProviders: the application built by the composition root, the relay's
-green thread, and the request id of each worker."""
+green thread, the request id of each worker, and who called an RPC method."""
 
 import logging
 
@@ -61,3 +61,15 @@ class RequestId(DependencyProvider):
 
     def get_dependency(self, worker_ctx) -> None:  # type: ignore[no-untyped-def]
         return None
+
+
+class RpcCaller(DependencyProvider):
+    """The service that made the RPC call, as `rpc:<service>`, for the audit trail.
+
+    It is what the caller's call id stack says: RPC callers are services inside the broker's
+    permissions (the README's trust boundary), so this names, it does not prove."""
+
+    def get_dependency(self, worker_ctx) -> str:  # type: ignore[no-untyped-def]
+        stack = worker_ctx.call_id_stack or []
+        caller = stack[-2].split(".", 1)[0] if len(stack) >= 2 else "unknown"
+        return f"rpc:{caller}"

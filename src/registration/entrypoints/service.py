@@ -13,10 +13,12 @@ from typing import Any
 from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
+from registration.application.ports import Operator
 from registration.application.use_cases.confirm_entry import ConfirmEntry
 from registration.application.use_cases.erase_entry import EraseEntry
 from registration.application.use_cases.erase_own_entry import EraseOwnEntry
 from registration.application.use_cases.expire_pending_entries import ExpirePendingEntries
+from registration.application.use_cases.find_entry import FindEntry
 from registration.application.use_cases.get_entry import GetEntry
 from registration.application.use_cases.register_entry import (
     Outcome,
@@ -27,8 +29,10 @@ from registration.bootstrap import SERVICE_NAME, Application
 from registration.domain.entry import Entry
 from registration.domain.errors import EmailAlreadyRegistered
 from registration.entrypoints import operations
-from registration.entrypoints.dependencies import ApplicationProvider, RequestId
+from registration.entrypoints.audit import audited
+from registration.entrypoints.dependencies import ApplicationProvider, RequestId, RpcCaller
 from registration.entrypoints.expiry import EXPIRY_SWEEP_SECONDS, sweep_expired
+from registration.entrypoints.http.bearer import operator_of, require_scope
 from registration.entrypoints.http.client_errors import UnprocessableBody
 from registration.entrypoints.http.json_body import read_json_object, required_string
 from registration.entrypoints.http.pages import page, page_route, read_form
@@ -48,6 +52,10 @@ SELF_ERASURES = Outcomes(
 )
 ERASURES = Outcomes("erasures_total", "Erasure requests by outcome.", "erased")
 
+# The scopes of an operator's token (the OpenAPI document declares them per operation).
+READ = "entries:read"
+ERASE = "entries:erase"
+
 # The one answer to a valid address, whether it is new, pending or confirmed (no enumeration).
 ACCEPTED = {
     "status": "accepted",
@@ -61,6 +69,7 @@ class RegistrationHttpService:
 
     app: Application = ApplicationProvider()  # type: ignore[assignment]
     request_id = RequestId()
+    caller: str = RpcCaller()  # type: ignore[assignment]
 
     # Register an address
 
@@ -139,35 +148,61 @@ class RegistrationHttpService:
     def expire_pending_entries(self) -> None:
         sweep_expired(self.app, self.app.use_case(ExpirePendingEntries))
 
-    # Read an entry
+    # Operators: read, find by address and erase an entry (a bearer token over HTTP; over RPC
+    # the caller is a service inside the broker's permissions). Each leaves an audit line.
 
     @api("GET", "/entries/<entry_id>")
     def entry(self, request: Request, entry_id: str) -> Response:
-        entry = self.app.use_case(GetEntry)(entry_id)
-        # an address: no cache along the way, or the browser's, may keep it
-        return json_response(entry_representation(entry), headers={"Cache-Control": "no-store"})
+        operator = self._operator(request)
+        with audited("read", f"operator:{operator.subject}", entry_id):
+            require_scope(operator, READ)
+            entry = self.app.use_case(GetEntry)(entry_id)
+        return _entry_response(entry)
 
     @use_case_rpc
-    def get_entry(self, entry_id: str) -> dict[str, str]:
-        return entry_representation(self.app.use_case(GetEntry)(entry_id))
+    def get_entry(self, entry_id: str) -> dict[str, Any]:
+        with audited("read", self.caller, entry_id):
+            return entry_representation(self.app.use_case(GetEntry)(entry_id))
 
-    # Erase an entry
+    @api("POST", "/entries/lookup")
+    def lookup(self, request: Request) -> Response:
+        operator = self._operator(request)
+        with audited("lookup", f"operator:{operator.subject}") as record:
+            require_scope(operator, READ)
+            entry = self.app.use_case(FindEntry)(
+                required_string(read_json_object(request), "email")
+            )
+            record.entry_id = entry.id
+        return _entry_response(entry)
+
+    @use_case_rpc
+    def find_entry(self, email: str) -> dict[str, Any]:
+        with audited("lookup", self.caller) as record:
+            entry = self.app.use_case(FindEntry)(email)
+            record.entry_id = entry.id
+        return entry_representation(entry)
 
     @api("DELETE", "/entries/<entry_id>")
     def erase(self, request: Request, entry_id: str) -> Response:
-        self._erase(entry_id)
+        operator = self._operator(request)
+        with audited("erase", f"operator:{operator.subject}", entry_id):
+            require_scope(operator, ERASE)
+            self._erase(entry_id)
         return no_content()
 
     @use_case_rpc
     def erase_entry(self, entry_id: str) -> None:
-        self._erase(entry_id)
+        with audited("erase", self.caller, entry_id):
+            self._erase(entry_id)
 
     def _erase(self, entry_id: str) -> None:
         with ERASURES.counting():
-            self.app.use_case(EraseEntry)(entry_id)
-        log.info("erased entry %s", entry_id, extra={"entry_id": entry_id})
+            self.app.use_case(EraseEntry)(entry_id)  # the audit line says so
 
-    # Operators
+    def _operator(self, request: Request) -> Operator:
+        return operator_of(request, self.app.ports["access_tokens"])
+
+    # The service's own health, metrics and contracts
 
     @api("GET", "/health")
     def health(self, request: Request) -> Response:
@@ -192,6 +227,11 @@ class RegistrationHttpService:
     @api("GET", "/asyncapi.json")
     def asyncapi(self, request: Request) -> Response:
         return operations.contract("asyncapi")
+
+
+def _entry_response(entry: Entry) -> Response:
+    # an address: no cache along the way, or the browser's, may keep it
+    return json_response(entry_representation(entry), headers={"Cache-Control": "no-store"})
 
 
 def entry_representation(entry: Entry) -> dict[str, Any]:

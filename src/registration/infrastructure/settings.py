@@ -55,6 +55,11 @@ class Settings:
     confirmation_ttl_hours: float = setting("CONFIRMATION_TTL_HOURS", 48.0)
     confirmation_resend_minutes: float = setting("CONFIRMATION_RESEND_MINUTES", 10.0)
     erasure_link_days: float = setting("ERASURE_LINK_DAYS", 365.0)
+    # Operators' access tokens: the identity provider's keys, and the `iss` and `aud` they carry.
+    # Unset, operator operations answer 503: refused, never open.
+    auth_jwks_url: str = setting("AUTH_JWKS_URL", "")
+    auth_issuer: str = setting("AUTH_ISSUER", "")
+    auth_audience: str = setting("AUTH_AUDIENCE", "")
 
     @property
     def confirmation(self) -> ConfirmationPolicy:

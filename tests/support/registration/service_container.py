@@ -18,6 +18,7 @@ from nameko.containers import ServiceContainer, get_container_cls
 
 from registration.adapters.sql.migrate import upgrade_to_head
 from registration.entrypoints.service import RegistrationHttpService
+from tests.support.auth import shared_issuer
 from tests.support.ports import free_port
 from tests.support.queues import delete_queues
 
@@ -40,6 +41,7 @@ def service_config(amqp_uri: str, database_url: str, **overrides: Any) -> dict[s
         "EVENT_PUBLISHER": "outbox",
         "OUTBOX_POLL_SECONDS": 0.2,
         "max_workers": 10,
+        **shared_issuer().settings,
         **overrides,
     }
 

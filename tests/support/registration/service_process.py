@@ -15,6 +15,7 @@ from pathlib import Path
 
 import requests
 
+from tests.support.auth import shared_issuer
 from tests.support.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -41,6 +42,7 @@ class ServiceProcess:
             "CONFIG": str(REPOSITORY / "config.yml"),
             "WEB_SERVER_ADDRESS": f"127.0.0.1:{self.port}",
             "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore:pkg_resources:UserWarning",
+            **shared_issuer().settings,
             **environment,
         }
         self.process: subprocess.Popen[bytes] | None = None

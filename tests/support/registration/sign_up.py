@@ -12,6 +12,7 @@ import requests
 import sqlalchemy as sa
 
 from registration.domain.email import Email
+from tests.support.auth import operator_headers
 
 _LATEST_CONFIRMATION = sa.text(
     "SELECT o.payload FROM outbox o JOIN entries e ON e.id = o.entry_id"
@@ -49,6 +50,6 @@ def sign_up(session: requests.Session, database_url: str, email: str) -> dict[st
     request = confirmation_request(database_url, email)
     confirmed = follow(session, request["confirm_url"])
     assert confirmed.status_code == 200, confirmed.text
-    entry = session.get(f"/entries/{request['entry_id']}")
+    entry = session.get(f"/entries/{request['entry_id']}", headers=operator_headers())
     assert entry.status_code == 200, entry.text
     return entry.json()  # type: ignore[no-any-return]

@@ -8,6 +8,7 @@ from registration.application.use_cases.confirm_entry import ConfirmEntry
 from registration.application.use_cases.erase_entry import EraseEntry
 from registration.application.use_cases.erase_own_entry import EraseOwnEntry
 from registration.application.use_cases.expire_pending_entries import ExpirePendingEntries
+from registration.application.use_cases.find_entry import FindEntry
 from registration.application.use_cases.get_entry import GetEntry
 from registration.application.use_cases.register_entry import RegisterEntry
 from registration.domain.entry import Entry
@@ -22,6 +23,7 @@ class UseCases:
         self.register_entry = RegisterEntry(unit_of_work, clock, LINKS, POLICY)
         self.confirm_entry = ConfirmEntry(unit_of_work, clock, LINKS)
         self.get_entry = GetEntry(unit_of_work)
+        self.find_entry = FindEntry(unit_of_work)
         self.erase_entry = EraseEntry(unit_of_work, clock)
         self.erase_own_entry = EraseOwnEntry(unit_of_work, clock, LINKS)
         self.expire_pending_entries = ExpirePendingEntries(unit_of_work, clock)

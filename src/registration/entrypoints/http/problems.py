@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from registration.domain.errors import CoreError, ErrorKind
+from registration.entrypoints.http.bearer import challenge
 from registration.entrypoints.http.client_errors import ClientError
 from registration.entrypoints.http.responses import json_response
 from service_kit.problem_document import PROBLEM_JSON, problem_document, problem_type
@@ -24,6 +25,8 @@ STATUS_OF = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.UNAVAILABLE: 503,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
 }
 RETRY_AFTER_SECONDS = "5"
 
@@ -41,9 +44,9 @@ def problem_for(error: BaseException) -> Response:
         extra = {"Connection": "close"} if error.status == 413 else None
         return problem(error.status, error.slug, error.title, str(error), extra)
     if isinstance(error, CoreError):
-        unavailable = error.kind is ErrorKind.UNAVAILABLE
-        extra = {"Retry-After": RETRY_AFTER_SECONDS} if unavailable else None
-        return problem(STATUS_OF[error.kind], error.code, error.title, str(error), extra)
+        return problem(
+            STATUS_OF[error.kind], error.code, error.title, str(error), _headers_of(error)
+        )
     if isinstance(error, HTTPException) and error.code and error.code < 500:
         slug = (error.name or "error").lower().replace(" ", "-")
         # werkzeug's own headers but its HTML type, e.g. the Allow that RFC 9110 requires on 405
@@ -53,6 +56,13 @@ def problem_for(error: BaseException) -> Response:
     return problem(
         500, "internal-error", "Internal server error", "The request could not be completed."
     )
+
+
+def _headers_of(error: CoreError) -> dict[str, str] | None:
+    if error.kind is ErrorKind.UNAVAILABLE:
+        return {"Retry-After": RETRY_AFTER_SECONDS}
+    refusal = challenge(error)
+    return None if refusal is None else {"WWW-Authenticate": refusal}
 
 
 def answers_problems(method: Callable[..., Response]) -> Callable[..., Response]:
