@@ -1,5 +1,6 @@
 """The commands a newcomer types: clear one-line errors, from any directory, no traceback."""
 
+import json
 import os
 import re
 import socket
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from registration.adapters.sql.migrations import versions
+from registration.application.use_cases.register_entry import RegisterEntry
+from registration.bootstrap import bootstrap
 from tests.support.databases import fresh_postgres_database
 from tests.support.ports import free_port
 
@@ -124,3 +127,49 @@ def test_the_outbox_tool_says_what_is_wrong_with_a_date_in_the_options_terms(tmp
     last_line = result.stderr.strip().splitlines()[-1]
     assert "argument --since: 'yesterday' is not an ISO-8601 date and time" in last_line
     assert "_moment" not in result.stderr
+
+
+def test_an_operator_finds_an_address_given_on_stdin_and_erases_its_entry_with_audit_lines(
+    tmp_path, fresh_postgres_url
+):
+    assert (
+        run("registration-migrate", cwd=tmp_path, DATABASE_URL=fresh_postgres_url).returncode == 0
+    )
+    app = bootstrap({"DATABASE_URL": fresh_postgres_url, "LINK_SIGNING_KEYS": "k"})
+    try:
+        entry = app.use_case(RegisterEntry)("Bob.Smith@example.com").entry
+    finally:
+        app.close()
+
+    def entries(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k not in {"CONFIG", "PYTHONWARNINGS"}}
+        return subprocess.run(
+            [str(BIN / "registration-entries"), "--operator", "alice", *args],
+            cwd=tmp_path,
+            env={**env, "DATABASE_URL": fresh_postgres_url, "LINK_SIGNING_KEYS": "k"},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    found = entries("find", stdin=" bob.smith@EXAMPLE.COM\n")
+    erased = entries("erase", str(entry.id))
+    again = entries("find", stdin="bob.smith@example.com\n")
+
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["id"] == str(entry.id)
+    assert (erased.returncode, json.loads(erased.stdout)) == (0, {"erased": str(entry.id)})
+    assert (again.returncode, json.loads(again.stdout)["error"]) == (1, "entry-not-found")
+    audit = [
+        line
+        for result in (found, erased, again)
+        for line in result.stderr.splitlines()
+        if "audit:" in line
+    ]
+    assert [line.split("audit: ", 1)[1] for line in audit] == [
+        f"lookup by cli:alice, entry {entry.id}: done",
+        f"erase by cli:alice, entry {entry.id}: done",
+        "lookup by cli:alice, entry -: not_found",
+    ]
+    assert "bob.smith" not in (found.stderr + erased.stderr + again.stderr).lower()
