@@ -50,7 +50,7 @@ COPY src/service_kit/config.yml /app/config.yml
 
 USER 10001:10001
 
-EXPOSE 8000
+EXPOSE 8000 9000
 
 # slim has no curl; urlopen raises (exit 1) on a connection error or any non-2xx answer.
 # The subscriber's container overrides this with its own port (see docker-compose.yml).

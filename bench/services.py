@@ -44,6 +44,7 @@ def our_service_env(database_url: str, amqp_uri: str, port: int, processes: int)
         "DATABASE_URL": database_url,
         "AMQP_URI": amqp_uri,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+        "MANAGEMENT_ADDRESS": "127.0.0.1:0",  # not measured: any free port
         "LOG_LEVEL": "WARNING",
         # That many processes on the one port (registration-run, SO_REUSEPORT).
         "WEB_CONCURRENCY": str(processes),

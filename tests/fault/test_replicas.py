@@ -110,7 +110,7 @@ def test_both_replicas_stay_ready_and_answer_202_while_the_broker_is_cut(replica
     time.sleep(CUT_SECONDS / 2)
     ready = [replica.service.readiness() for replica in replicas.replicas]
     health = [
-        requests.get(f"{replica.service.base_url}/health", timeout=5)
+        requests.get(f"{replica.service.management_url}/health", timeout=5)
         for replica in replicas.replicas
     ]
     time.sleep(CUT_SECONDS / 2)

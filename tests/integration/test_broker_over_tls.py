@@ -18,6 +18,7 @@ from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
+    management_url,
     running_container,
     service_config,
     wait_until_ready,
@@ -132,7 +133,7 @@ def test_the_service_relays_its_events_through_a_broker_reachable_only_over_tls(
             assert wait_until_ready(url)
             address = f"tls-{uuid.uuid4().hex[:12]}@example.com"
             response = requests.post(f"{url}/register", json={"email": address}, timeout=10)
-            health = requests.get(f"{url}/health", timeout=10).json()
+            health = requests.get(f"{management_url(config)}/health", timeout=10).json()
             entry_id = confirmation_request(fresh_postgres_url, address)["entry_id"]
             events = recorder.wait_until(
                 lambda got: any(e.body["entry_id"] == entry_id for e in got)

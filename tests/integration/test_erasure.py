@@ -5,6 +5,7 @@ import uuid
 
 import psycopg2
 import pytest
+import requests
 from jsonschema import Draft202012Validator, FormatChecker
 
 from registration import contracts
@@ -15,6 +16,7 @@ from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
+    management_url,
     running_container,
     service_config,
 )
@@ -28,13 +30,13 @@ PROBLEM_JSON = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def stack(amqp_uri):
-    """(base URL, database URL) of one running service."""
+    """(base URL, database URL, operators' URL) of one running service."""
     service_cls = isolated_service_class()
     try:
         with fresh_postgres_database() as database_url:
             config = service_config(amqp_uri, database_url)
             with running_container(service_cls, config):
-                yield base_url(config), database_url
+                yield base_url(config), database_url, management_url(config)
     finally:
         delete_rpc_queue(amqp_uri, service_cls.name)
 
@@ -115,9 +117,9 @@ def test_an_erased_address_registers_again_at_once(web_session):
     assert confirmation_request(web_session.database_url, address)["entry_id"] != entry_id
 
 
-def test_erasures_are_counted_by_outcome(web_session):
+def test_erasures_are_counted_by_outcome(web_session, stack):
     def counted(outcome: str) -> float:
-        text = web_session.get("/metrics").text
+        text = requests.get(f"{stack[2]}/metrics", timeout=10).text
         line = f'erasures_total{{outcome="{outcome}"}} '
         return next((float(x.split()[-1]) for x in text.splitlines() if x.startswith(line)), 0.0)
 
@@ -132,7 +134,7 @@ def test_after_an_erasure_neither_the_broker_nor_the_database_hold_the_address(
     stack, amqp_uri, web_session
 ):
     """What an outside check does: register, erase, then read the broker and a dump."""
-    _, database_url = stack
+    _, database_url, _ = stack
     recorder = EventRecorder(amqp_uri, routing_key="#")
     try:
         address = new_address()

@@ -33,6 +33,7 @@ from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
+    management_url,
     running_container,
     service_config,
 )
@@ -54,22 +55,33 @@ def database_url():
 
 
 @pytest.fixture(scope="module")
-def service(amqp_uri, database_url):
+def config(amqp_uri, database_url):
     service_cls = isolated_service_class()
     try:
         config = service_config(amqp_uri, database_url)
         with running_container(service_cls, config):
-            yield base_url(config)
+            yield config
     finally:
         delete_rpc_queue(amqp_uri, service_cls.name)
+
+
+@pytest.fixture(scope="module")
+def service(config):
+    return base_url(config)
+
+
+@pytest.fixture
+def operators_session(config):
+    """On the operators' listener: health detail and metrics."""
+    with WebSession(management_url(config)) as session:
+        yield session
 
 
 @pytest.fixture
 def web_session(service):
     with WebSession(service) as session:
-        session.headers.update(
-            operator_headers()
-        )  # for the operator operations; /register ignores it
+        # for the operator operations; the others ignore it
+        session.headers.update(operator_headers())
         yield session
 
 
@@ -156,9 +168,8 @@ def test_an_answer_holding_an_address_may_be_stored_by_no_cache(web_session, dat
     "method, path",
     [
         ("POST", "/register"),
-        ("GET", "/health"),
+        ("GET", "/health/ready"),
         ("GET", "/health/live"),
-        ("GET", "/metrics"),
         ("GET", "/openapi.json"),
         ("GET", "/no/such/path"),
     ],
@@ -483,7 +494,7 @@ def test_an_unknown_route_is_a_404_problem(web_session, path):
         ("GET", "/register"),
         ("PUT", "/register"),
         ("PUT", f"/entries/{uuid.uuid4()}"),
-        ("POST", "/health"),
+        ("POST", "/health/ready"),
     ],
 )
 def test_a_wrong_method_is_a_405_problem(web_session, method, path):
@@ -526,8 +537,8 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(container_factor
 # --- health ---------------------------------------------------------------------------------
 
 
-def test_health_answers_200_json_when_database_and_broker_are_reachable(web_session):
-    response = web_session.get("/health")
+def test_health_answers_200_json_when_database_and_broker_are_reachable(operators_session):
+    response = operators_session.get("/health")
 
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
@@ -540,13 +551,14 @@ def test_health_answers_503_json_when_the_database_is_unreachable(container_fact
     config = {
         "AMQP_URI": amqp_uri,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "MANAGEMENT_ADDRESS": f"127.0.0.1:{free_port()}",
         "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere",
         "DATABASE_TIMEOUT_SECONDS": 1,
     }
     container = container_factory(service_cls, config)
     container.start()
     try:
-        with WebSession(base_url(config)) as session:
+        with WebSession(management_url(config)) as session:
             response = session.get("/health")
     finally:
         container.kill()
@@ -555,6 +567,19 @@ def test_health_answers_503_json_when_the_database_is_unreachable(container_fact
     assert response.status_code == 503
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
     assert response.json()["checks"]["database"]["status"] == "failing"
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/health"])
+def test_the_operators_surface_is_not_on_the_public_port(web_session, operators_session, path):
+    public = web_session.get(path)
+
+    assert public.status_code == 404 and public.json()["type"] == "/problems/not-found"
+    assert operators_session.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/register", "/openapi.json", f"/entries/{uuid.uuid4()}"])
+def test_the_operators_listener_serves_nothing_of_the_public_api(operators_session, path):
+    assert operators_session.get(path, headers=operator_headers()).status_code == 404
 
 
 # --- X-Request-ID ---------------------------------------------------------------------------
@@ -633,8 +658,7 @@ def test_the_event_of_a_request_carries_the_services_request_id_not_the_clients(
         ("GET", f"/entries/{uuid.uuid4()}", {}),
         ("GET", "/no-such-route", {}),
         ("DELETE", "/register", {}),
-        ("GET", "/health", {}),
-        ("GET", "/metrics", {}),
+        ("GET", "/health/ready", {}),
         ("GET", "/openapi.json", {}),
     ],
     ids=lambda value: value if isinstance(value, str) else None,

@@ -15,6 +15,7 @@ from tests.support.registration.service_container import (
     base_url,
     delete_rpc_queue,
     isolated_service_class,
+    management_url,
     running_container,
     service_config,
 )
@@ -31,14 +32,25 @@ def database_url():
 
 
 @pytest.fixture(scope="module")
-def service(database_url):
+def config(database_url):
     from tests.conftest import AMQP_URI  # the session fixture is not available at module scope
 
     service_cls = isolated_service_class()
     config = service_config(AMQP_URI, database_url)
     with running_container(service_cls, config):
-        yield base_url(config)
+        yield config
     delete_rpc_queue(AMQP_URI, service_cls.name)
+
+
+@pytest.fixture(scope="module")
+def service(config):
+    return base_url(config)
+
+
+@pytest.fixture(scope="module")
+def operators(config):
+    """The operators' listener: health detail and metrics."""
+    return management_url(config)
 
 
 @pytest.fixture
@@ -58,8 +70,8 @@ def register(service, **headers):
     return response
 
 
-def samples(service):
-    text = requests.get(f"{service}/metrics", timeout=10).text
+def samples(operators):
+    text = requests.get(f"{operators}/metrics", timeout=10).text
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in text_string_to_metric_families(text)
@@ -136,17 +148,18 @@ def test_the_served_openapi_document_describes_every_route(service):
     document = requests.get(f"{service}/openapi.json", timeout=10).json()
 
     assert document["openapi"].startswith("3.1")
-    assert {"/register", "/entries/{entry_id}", "/health/ready", "/metrics"} <= set(
+    assert {"/register", "/entries/{entry_id}", "/entries/lookup", "/health/ready"} <= set(
         document["paths"]
     )
+    assert not {"/health", "/metrics"} & set(document["paths"]), "the operators' surface"
 
 
-def test_metrics_count_registrations_requests_and_the_outbox(service):
-    before = samples(service)
+def test_metrics_count_registrations_requests_and_the_outbox(operators, service):
+    before = samples(operators)
     register(service)
     requests.post(f"{service}/register", json={"email": "not an address"}, timeout=10)
 
-    after = samples(service)
+    after = samples(operators)
 
     def grew(name, **labels):
         key = (name, tuple(sorted(labels.items())))
@@ -181,8 +194,8 @@ def test_readiness_says_whether_this_instance_can_store_registrations(service):
     }
 
 
-def test_health_details_the_broker_the_relay_and_the_backlog(service):
-    response = requests.get(f"{service}/health", timeout=10)
+def test_health_details_the_broker_the_relay_and_the_backlog(operators, service):
+    response = requests.get(f"{operators}/health", timeout=10)
 
     body = response.json()
     assert (response.status_code, body["status"]) == (200, "ok")
@@ -196,7 +209,9 @@ def test_health_details_the_broker_the_relay_and_the_backlog(service):
     assert body["checks"]["relay"]["last_success_at"]
 
 
-def test_an_old_backlog_is_reported_but_keeps_the_instance_in_rotation(service, database_url):
+def test_an_old_backlog_is_reported_but_keeps_the_instance_in_rotation(
+    operators, service, database_url
+):
     """Every replica shares the backlog: failing readiness on it would take them all out."""
     connection = psycopg2.connect(database_url)
     try:
@@ -213,8 +228,8 @@ def test_an_old_backlog_is_reported_but_keeps_the_instance_in_rotation(service, 
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM outbox WHERE seq = %s FOR UPDATE", (seq,))
             ready = requests.get(f"{service}/health/ready", timeout=10)
-            health = requests.get(f"{service}/health", timeout=10)
-            metrics = samples(service)
+            health = requests.get(f"{operators}/health", timeout=10)
+            metrics = samples(operators)
             cursor.execute("DELETE FROM outbox WHERE seq = %s", (seq,))
         connection.commit()
     finally:

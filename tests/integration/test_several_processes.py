@@ -32,8 +32,8 @@ def service(tmp_path, fresh_postgres_url, amqp_uri):
     process.stop()
 
 
-def registered_total(base_url):
-    text = requests.get(f"{base_url}/metrics", timeout=10).text
+def registered_total(management_url):
+    text = requests.get(f"{management_url}/metrics", timeout=10).text
     return next(
         sample.value
         for family in text_string_to_metric_families(text)
@@ -54,4 +54,4 @@ def test_every_process_answers_for_all_in_metrics(service):
         )
         assert response.status_code == 202
 
-    assert {registered_total(service.base_url) for _ in range(6)} == {20}
+    assert {registered_total(service.management_url) for _ in range(6)} == {20}

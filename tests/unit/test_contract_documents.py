@@ -21,7 +21,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from registration.contracts import asyncapi_document, event_schema, openapi_document
-from registration.entrypoints.http.route import ApiRoute
+from registration.entrypoints.http.route import ApiRoute, ManagementRoute
 from registration.entrypoints.service import RegistrationHttpService
 
 pytestmark = pytest.mark.unit
@@ -132,11 +132,12 @@ def test_openapi_version_is_the_package_version() -> None:
 
 
 def _routes_of_the_service() -> set[tuple[str, str]]:
-    """(OpenAPI path, method) of every HTTP entrypoint the service class declares."""
+    """(OpenAPI path, method) of every public HTTP entrypoint the service class declares: the
+    operators' listener is no part of the public API."""
     routes = set()
     for member in vars(RegistrationHttpService).values():
         for entrypoint in getattr(member, "nameko_entrypoints", ()):
-            if isinstance(entrypoint, ApiRoute):
+            if isinstance(entrypoint, ApiRoute) and not isinstance(entrypoint, ManagementRoute):
                 path = re.sub(r"<(\w+)>", r"{\1}", entrypoint.url)
                 routes.add((path, entrypoint.method.lower()))
     return routes

@@ -37,7 +37,7 @@ from registration.entrypoints.http.client_errors import UnprocessableBody
 from registration.entrypoints.http.json_body import read_json_object, required_string
 from registration.entrypoints.http.pages import page, page_route, read_form
 from registration.entrypoints.http.responses import json_response, no_content
-from registration.entrypoints.http.route import api, is_draining
+from registration.entrypoints.http.route import api, is_draining, management_api
 from registration.entrypoints.outcomes import Outcomes
 from registration.entrypoints.rpc import use_case_rpc
 
@@ -202,9 +202,11 @@ class RegistrationHttpService:
     def _operator(self, request: Request) -> Operator:
         return operator_of(request, self.app.ports["access_tokens"])
 
-    # The service's own health, metrics and contracts
+    # The service's own health, metrics and contracts. Readiness and liveness answer on the
+    # public listener too: a balancer checks the very listener it forwards to, and they tell
+    # nothing but up or down. The detail and the metrics only on the operators' listener.
 
-    @api("GET", "/health")
+    @management_api("GET", "/health")
     def health(self, request: Request) -> Response:
         return operations.health(self.app, draining=is_draining(request))
 
@@ -216,7 +218,7 @@ class RegistrationHttpService:
     def live(self, request: Request) -> Response:
         return json_response({"status": "ok"})
 
-    @api("GET", "/metrics")
+    @management_api("GET", "/metrics")
     def metrics(self, request: Request) -> Response:
         return operations.prometheus_metrics(self.app)
 

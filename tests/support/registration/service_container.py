@@ -36,6 +36,7 @@ def service_config(amqp_uri: str, database_url: str, **overrides: Any) -> dict[s
     return {
         "AMQP_URI": amqp_uri,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "MANAGEMENT_ADDRESS": f"127.0.0.1:{free_port()}",
         "DATABASE_URL": database_url,
         "DATABASE_TIMEOUT_SECONDS": 3,
         "EVENT_PUBLISHER": "outbox",
@@ -48,6 +49,11 @@ def service_config(amqp_uri: str, database_url: str, **overrides: Any) -> dict[s
 
 def base_url(config: dict[str, Any]) -> str:
     return f"http://{config['WEB_SERVER_ADDRESS']}"
+
+
+def management_url(config: dict[str, Any]) -> str:
+    """The operators' listener: /health with its detail, /metrics."""
+    return f"http://{config['MANAGEMENT_ADDRESS']}"
 
 
 def wait_until_ready(url: str, timeout: float = 30.0) -> bool:

@@ -37,10 +37,12 @@ class ServiceProcess:
         self.log_path = log_path
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.management_url = f"http://127.0.0.1:{free_port()}"  # health detail, metrics
         self.environment = {
             **os.environ,
             "CONFIG": str(REPOSITORY / "config.yml"),
             "WEB_SERVER_ADDRESS": f"127.0.0.1:{self.port}",
+            "MANAGEMENT_ADDRESS": self.management_url.removeprefix("http://"),
             "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore:pkg_resources:UserWarning",
             **shared_issuer().settings,
             **environment,

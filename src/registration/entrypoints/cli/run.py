@@ -13,18 +13,24 @@ import sys
 import tempfile
 
 from registration.entrypoints.cli.migrate import main as migrate
+from registration.entrypoints.http.listeners import (
+    DEFAULT_MANAGEMENT_ADDRESS,
+    DEFAULT_PUBLIC_ADDRESS,
+    MANAGEMENT_ADDRESS_KEY,
+    PUBLIC_ADDRESS_KEY,
+)
 from service_kit import nameko_cli
 from service_kit.config_file import config_path
 from service_kit.listening import SHARED_PORT_VARIABLE
 
 SERVICE_MODULE = "registration.entrypoints.service"
-ADDRESS_KEY, DEFAULT_ADDRESS = "WEB_SERVER_ADDRESS", "0.0.0.0:8000"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def main() -> None:
     config = config_path()
-    nameko_cli.exit_if_address_in_use(config, ADDRESS_KEY, DEFAULT_ADDRESS)
+    nameko_cli.exit_if_address_in_use(config, PUBLIC_ADDRESS_KEY, DEFAULT_PUBLIC_ADDRESS)
+    nameko_cli.exit_if_address_in_use(config, MANAGEMENT_ADDRESS_KEY, DEFAULT_MANAGEMENT_ADDRESS)
     migrate()
     command = nameko_cli.command(config, SERVICE_MODULE)
     processes = int(os.environ.get("WEB_CONCURRENCY", "1"))

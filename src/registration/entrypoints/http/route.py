@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 from registration.entrypoints.http.problems import answers_problems, problem_for
 from registration.entrypoints.http.request_environ import is_draining
 from registration.entrypoints.http.server.signatures import SignatureCheckedOncePerShape
-from registration.entrypoints.http.server.wsgi_app import ApiWebServer
+from registration.entrypoints.http.server.wsgi_app import ApiWebServer, ManagementWebServer
 
-__all__ = ["api", "is_draining"]
+__all__ = ["api", "is_draining", "management_api"]
 
 
 class ApiRoute(SignatureCheckedOncePerShape, HttpRequestHandler):
@@ -35,10 +35,27 @@ class ApiRoute(SignatureCheckedOncePerShape, HttpRequestHandler):
         return problem_for(exc)
 
 
-def api(method: str, url: str, **kwargs: Any) -> Callable[[Callable[..., Response]], Any]:
-    """An HTTP route; the errors its method raises on purpose are answered as problems."""
+class ManagementRoute(ApiRoute):
+    server = ManagementWebServer()
 
+
+def api(method: str, url: str, **kwargs: Any) -> Callable[[Callable[..., Response]], Any]:
+    """An HTTP route on the public listener; the errors its method raises on purpose are
+    answered as problems."""
+    return _route(ApiRoute, method, url, **kwargs)
+
+
+def management_api(
+    method: str, url: str, **kwargs: Any
+) -> Callable[[Callable[..., Response]], Any]:
+    """The same, on the operators' listener only (MANAGEMENT_ADDRESS)."""
+    return _route(ManagementRoute, method, url, **kwargs)
+
+
+def _route(
+    kind: type[ApiRoute], method: str, url: str, **kwargs: Any
+) -> Callable[[Callable[..., Response]], Any]:
     def route(handler: Callable[..., Response]) -> Any:
-        return ApiRoute.decorator(method, url, **kwargs)(answers_problems(handler))
+        return kind.decorator(method, url, **kwargs)(answers_problems(handler))
 
     return route

@@ -76,6 +76,8 @@ class LlhttpWebServer(WebServer):
 
     # Bodies are held in memory up to this size; a longer one is refused unread (see Connection).
     body_limit = MAX_BODY_BYTES + 1  # one byte more than allowed: enough to tell it is too much
+    # The setting that names the listen address (nameko's own; a subclass may read another).
+    address_key = WEB_SERVER_CONFIG_KEY
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,7 +95,7 @@ class LlhttpWebServer(WebServer):
             self._settings = ServerSettings.from_config(self.container.config)
             self._deadlines = self._settings.deadlines
             backlog = self._settings.backlog or system_backlog()
-            self._sock = listen(self.bind_addr, WEB_SERVER_CONFIG_KEY, backlog)
+            self._sock = listen(self.bind_addr, self.address_key, backlog)
             self._sock.settimeout(None)  # as nameko's: kombu may have set a default timeout
             self._app = self.get_wsgi_app()
             self._gt = self.container.spawn_managed_thread(self.run)

@@ -13,12 +13,16 @@ import functools
 import time
 from typing import Any
 
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import WebServer, WsgiApp, parse_address
 from prometheus_client import Histogram
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
+from registration.entrypoints.http.listeners import (
+    DEFAULT_MANAGEMENT_ADDRESS,
+    MANAGEMENT_ADDRESS_KEY,
+)
 from registration.entrypoints.http.problems import problem_for
 from registration.entrypoints.http.request_environ import (
     CLIENT_REQUEST_ID_KEY,
@@ -113,3 +117,15 @@ def _request_duration(method: str, route: str, status: int) -> Histogram:
 class ApiWebServer(LlhttpWebServer):
     def get_wsgi_app(self) -> WsgiApp:
         return ApiWsgiApp(self)
+
+
+class ManagementWebServer(ApiWebServer):
+    """The operators' listener (MANAGEMENT_ADDRESS): the same server on an address of its own,
+    with only the routes declared for it."""
+
+    address_key = MANAGEMENT_ADDRESS_KEY
+
+    @property
+    def bind_addr(self):  # type: ignore[no-untyped-def]
+        address = self.container.config.get(MANAGEMENT_ADDRESS_KEY, DEFAULT_MANAGEMENT_ADDRESS)
+        return parse_address(str(address))
