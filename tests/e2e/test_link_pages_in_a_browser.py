@@ -8,7 +8,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from tests.support.auth import operator_headers
+from tests.support.auth import operator_headers, shared_issuer
 from tests.support.browser import headless_chromium, press
 from tests.support.databases import migrated_database
 from tests.support.ports import free_port
@@ -28,6 +28,8 @@ def service(container_factory, amqp_uri, fresh_postgres_url):
             "AMQP_URI": amqp_uri,
             "DATABASE_URL": fresh_postgres_url,
             "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+            "MANAGEMENT_ADDRESS": f"127.0.0.1:{free_port()}",
+            **shared_issuer().settings,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "LINK_SIGNING_KEYS": "a key for the browser test",
         },

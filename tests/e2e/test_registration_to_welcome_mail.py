@@ -9,7 +9,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.support.auth import operator_headers
+from tests.support.auth import operator_headers, shared_issuer
 from tests.support.databases import migrated_database
 from tests.support.ports import free_port
 from tests.support.registration.service_container import isolated_service_class
@@ -50,6 +50,8 @@ def registration_url(container_factory, amqp_uri, fresh_postgres_url):
             "AMQP_URI": amqp_uri,
             "DATABASE_URL": fresh_postgres_url,
             "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+            "MANAGEMENT_ADDRESS": f"127.0.0.1:{free_port()}",
+            **shared_issuer().settings,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "LINK_SIGNING_KEYS": "a key for the end-to-end tests",
             "OUTBOX_POLL_SECONDS": 0.5,

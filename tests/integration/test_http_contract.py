@@ -515,7 +515,11 @@ def test_a_405_names_the_allowed_methods(web_session):
 
 def test_an_unexpected_error_is_a_500_problem_without_internals(container_factory, amqp_uri):
     service_cls = isolated_service_class()
-    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
+    config = {
+        "AMQP_URI": amqp_uri,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "MANAGEMENT_ADDRESS": f"127.0.0.1:{free_port()}",
+    }
     container = container_factory(service_cls, config)
     app = replace_dependencies(container, "app")
     app.use_case.return_value.side_effect = RuntimeError(
@@ -780,6 +784,7 @@ def test_a_client_trickling_its_head_is_cut_with_a_408(container_factory, amqp_u
     config = {
         "AMQP_URI": amqp_uri,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "MANAGEMENT_ADDRESS": f"127.0.0.1:{free_port()}",
         "HTTP_HEAD_TIMEOUT_SECONDS": 0.5,
     }
     container = container_factory(service_cls, config)
