@@ -14,11 +14,8 @@ from tests.support.databases import fresh_postgres_database
 from tests.support.registration.event_recorder import EventRecorder
 from tests.support.registration.service_container import (
     base_url,
-    delete_rpc_queue,
-    isolated_service_class,
+    isolated_service,
     management_url,
-    running_container,
-    service_config,
 )
 from tests.support.registration.sign_up import confirmation_request, sign_up
 from tests.support.web import WebSession
@@ -31,14 +28,11 @@ PROBLEM_JSON = "application/problem+json"
 @pytest.fixture(scope="module")
 def stack(amqp_uri):
     """(base URL, database URL, operators' URL) of one running service."""
-    service_cls = isolated_service_class()
-    try:
-        with fresh_postgres_database() as database_url:
-            config = service_config(amqp_uri, database_url)
-            with running_container(service_cls, config):
-                yield base_url(config), database_url, management_url(config)
-    finally:
-        delete_rpc_queue(amqp_uri, service_cls.name)
+    with (
+        fresh_postgres_database() as database_url,
+        isolated_service(amqp_uri, database_url) as config,
+    ):
+        yield base_url(config), database_url, management_url(config)
 
 
 @pytest.fixture

@@ -12,13 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.support.auth import shared_issuer
 from tests.support.databases import fresh_postgres_database
-from tests.support.registration.service_container import (
-    base_url,
-    delete_rpc_queue,
-    isolated_service_class,
-    running_container,
-    service_config,
-)
+from tests.support.registration.service_container import base_url, isolated_service
 from tests.support.registration.sign_up import sign_up
 from tests.support.web import WebSession
 
@@ -29,14 +23,11 @@ INVALID = 'Bearer realm="registration", error="invalid_token"'
 
 @pytest.fixture(scope="module")
 def stack(amqp_uri):
-    service_cls = isolated_service_class()
-    try:
-        with fresh_postgres_database() as database_url:
-            config = service_config(amqp_uri, database_url)
-            with running_container(service_cls, config):
-                yield base_url(config), database_url
-    finally:
-        delete_rpc_queue(amqp_uri, service_cls.name)
+    with (
+        fresh_postgres_database() as database_url,
+        isolated_service(amqp_uri, database_url) as config,
+    ):
+        yield base_url(config), database_url
 
 
 @pytest.fixture

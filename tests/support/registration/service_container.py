@@ -84,3 +84,18 @@ def delete_rpc_queue(amqp_uri: str, service_name: str) -> None:
 
 def delete_queue(amqp_uri: str, name: str) -> None:
     delete_queues(amqp_uri, [name])
+
+
+@contextmanager
+def isolated_service(
+    amqp_uri: str, database_url: str, **overrides: Any
+) -> Iterator[dict[str, Any]]:
+    """A running container of the service under a name of its own on a migrated database: its
+    config; its RPC queue is deleted afterwards."""
+    service_cls = isolated_service_class()
+    try:
+        config = service_config(amqp_uri, database_url, **overrides)
+        with running_container(service_cls, config):
+            yield config
+    finally:
+        delete_rpc_queue(amqp_uri, service_cls.name)
