@@ -151,7 +151,7 @@ def test_the_subscriber_consumes_and_dead_letters_through_a_broker_reachable_onl
     tls_broker, certificates, fresh_postgres_url, amqp_uri, container_factory
 ):
     from tests.support.ports import free_port
-    from tests.support.queues import delete_exchange, delete_queues, wait_for_message_where
+    from tests.support.queues import wait_for_message_where
     from tests.support.welcome.events import publish_event, publish_raw, registered_entry_payload
     from tests.support.welcome.smtp_server import RecordingSmtpServer
     from tests.support.welcome.subscribers import isolated_subscriber
@@ -191,8 +191,7 @@ def test_the_subscriber_consumes_and_dead_letters_through_a_broker_reachable_onl
     finally:
         container.kill()
         smtp_server.stop()
-        delete_queues(amqp_uri, subscriber.queue_names((0.2,)))
-        delete_exchange(amqp_uri, f"{subscriber.source_service}.events")
+        subscriber.remove_from(amqp_uri, (0.2,))
 
     assert len(mails) == 1
     assert dead is not None  # moved there by the subscriber's own publisher, over TLS

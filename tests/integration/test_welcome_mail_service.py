@@ -18,8 +18,6 @@ from nameko.testing.services import replace_dependencies
 from tests.support.ports import free_port
 from tests.support.queues import (
     declared_with,
-    delete_exchange,
-    delete_queues,
     message_count,
     wait_for_message_where,
 )
@@ -59,8 +57,7 @@ def deployed():
 def isolated(amqp_uri):
     subscriber = isolated_subscriber()
     yield subscriber
-    delete_queues(amqp_uri, subscriber.queue_names(RETRY_DELAYS))
-    delete_exchange(amqp_uri, f"{subscriber.source_service}.events")
+    subscriber.remove_from(amqp_uri, RETRY_DELAYS)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import time
 import uuid
 
 import pytest
-from kombu import Connection
+from kombu import Connection, Queue
 
-from tests.support.queues import delete_queues
+from tests.support.queues import delete_exchange, delete_queues
 from welcome.entrypoints.retry_topology import DELIVERY_LIMIT, RetryTopology
 
 pytestmark = pytest.mark.integration
@@ -29,17 +29,19 @@ def topology(amqp_uri):
         amqp_uri,
         [work_queue, topology.dead_letter_queue.name, *(q.name for q in topology.delay_queues)],
     )
+    delete_exchange(amqp_uri, topology.work_queue_binding.exchange.name)
 
 
 def test_a_message_handed_back_past_the_limit_lands_in_the_dead_letter_queue(amqp_uri, topology):
     with Connection(amqp_uri) as connection:
         channel = connection.channel()
-        topology.declare(channel)
-        channel.queue_declare(
-            topology.work_queue_name,
-            durable=True,
-            auto_delete=False,
-            arguments=topology.work_queue_arguments,
+        topology.declare(
+            channel,
+            Queue(
+                topology.work_queue_name,
+                durable=True,
+                queue_arguments=topology.work_queue_arguments,
+            ),
         )
         channel.basic_publish(
             channel.prepare_message(b"{}", properties={"message_id": "m-1", "delivery_mode": 2}),

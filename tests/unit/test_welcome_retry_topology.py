@@ -17,9 +17,9 @@ def test_each_delay_has_its_own_queue_named_after_it():
     names = [queue.name for queue in topology().delay_queues]
 
     assert names == [
-        "svc.method.retry.1000ms",
-        "svc.method.retry.5000ms",
-        "svc.method.retry.30000ms",
+        "svc.method.delay.1000ms",
+        "svc.method.delay.5000ms",
+        "svc.method.delay.30000ms",
     ]
 
 
@@ -29,9 +29,22 @@ def test_a_delay_queue_holds_messages_for_its_delay_then_returns_them_to_the_wor
     assert queue.durable
     assert queue.queue_arguments == {
         "x-message-ttl": 5000,
-        "x-dead-letter-exchange": "",
+        "x-dead-letter-exchange": "svc.retry",
         "x-dead-letter-routing-key": WORK_QUEUE,
     }
+
+
+def test_every_queue_is_reached_through_the_services_own_exchange_under_its_name():
+    """Never the default exchange, which reaches every queue of the broker."""
+    retries = topology()
+    queues = (*retries.delay_queues, retries.dead_letter_queue)
+
+    assert {(queue.exchange.name, queue.exchange.type) for queue in queues} == {
+        ("svc.retry", "direct")
+    }
+    assert all(queue.routing_key == queue.name for queue in queues)
+    assert retries.work_queue_binding.exchange.name == "svc.retry"
+    assert retries.work_queue_binding.routing_key == WORK_QUEUE
 
 
 def test_the_dead_letter_queue_is_durable_and_named_after_the_service():
@@ -46,9 +59,9 @@ def test_failed_attempts_wait_in_the_delay_queues_in_order_until_none_is_left():
     waits = [retry.delay_queue_after(attempt) for attempt in (1, 2, 3, 4)]
 
     assert [queue.name if queue else None for queue in waits] == [
-        "svc.method.retry.1000ms",
-        "svc.method.retry.5000ms",
-        "svc.method.retry.30000ms",
+        "svc.method.delay.1000ms",
+        "svc.method.delay.5000ms",
+        "svc.method.delay.30000ms",
         None,
     ]
     assert retry.max_attempts == 4
@@ -79,7 +92,7 @@ def test_in_quorum_mode_a_message_past_the_delivery_limit_goes_to_the_dead_lette
 
     assert arguments["x-delivery-limit"] == 20
     assert (arguments["x-dead-letter-exchange"], arguments["x-dead-letter-routing-key"]) == (
-        "",
+        "svc.retry",
         "svc.dead_letter",
     )
     assert arguments["x-dead-letter-strategy"] == "at-least-once"

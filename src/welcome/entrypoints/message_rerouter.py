@@ -1,4 +1,5 @@
-"""Republishes a received message, unchanged but for its headers, to a queue of our own."""
+"""Republishes a received message, unchanged but for its headers, to a queue of our own through
+the exchange it is bound to."""
 
 from typing import Any
 
@@ -30,8 +31,8 @@ class MessageRerouter:
             queue.bind(producer.channel).declare()
             producer.publish(
                 message.body,
-                exchange="",
-                routing_key=queue.name,
+                exchange=queue.exchange.name,
+                routing_key=queue.routing_key,
                 headers={**_own_headers(message.headers or {}), **headers},
                 content_type=message.content_type or "application/octet-stream",
                 content_encoding=message.content_encoding or "binary",

@@ -62,14 +62,14 @@ class ReliableEventHandler(EventHandler):
             delays_seconds=bootstrap.retry_delays_seconds(config),
             queue_type=bootstrap.queue_type(config),
         )
-        # nameko declares the work queue when its consumer starts: with these arguments
+        # nameko declares the work queue again when its consumer starts: with these arguments
         self.queue.queue_arguments = self.topology.work_queue_arguments
         ssl = config.get(AMQP_SSL_CONFIG_KEY)
         self.rerouter = MessageRerouter(
             self.queue_consumer.amqp_uri, ssl, config.get(LOGIN_METHOD_CONFIG_KEY)
         )
         with get_connection(self.queue_consumer.amqp_uri, ssl) as connection:
-            self.topology.declare(connection.default_channel)
+            self.topology.declare(connection.default_channel, self.queue)
 
     def handle_message(self, body, message):
         try:

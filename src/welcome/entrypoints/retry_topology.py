@@ -1,8 +1,15 @@
 """The queues around one work queue that turn a failure into a delayed retry or a dead letter.
 
-    work queue --(handler fails, attempt n)--> <service>.<method>.retry.<delay>ms
-        (durable, x-message-ttl = delay, dead-letters to "" / work queue) --> work queue
+    work queue --(handler fails, attempt n)--> <service>.<method>.delay.<delay>ms
+        (durable, x-message-ttl = delay, dead-letters to <service>.retry) --> work queue
     work queue --(poison, or the last attempt failed)--> <service>.dead_letter (durable)
+
+Every move goes through `<service>.retry`, a direct exchange of the service's own where each of
+these queues, the work queue included, is bound under its own name; never through the default
+exchange. A broker user that may publish to the default exchange (or name it as a queue's
+dead-letter exchange) may put a message into any queue of the broker, the registration
+service's RPC queue included, and the welcome service's user is kept out of it
+(deploy/rabbitmq/definitions.json).
 
 One delay queue per configured delay, each with a queue-wide TTL: a per-message TTL in one
 shared queue would hold a short delay behind a longer one at the head. The delay is part of
@@ -21,7 +28,7 @@ where it lands.
 from dataclasses import dataclass, field
 from typing import Any
 
-from kombu import Queue
+from kombu import Exchange, Queue, binding
 
 CLASSIC, QUORUM = "classic", "quorum"
 QUEUE_TYPES = (CLASSIC, QUORUM)
@@ -40,11 +47,15 @@ def queue_arguments(queue_type: str, **arguments: Any) -> dict[str, Any]:
 
 
 def delay_queue_name(service_name: str, method_name: str, delay_seconds: float) -> str:
-    return f"{service_name}.{method_name}.retry.{_milliseconds(delay_seconds)}ms"
+    return f"{service_name}.{method_name}.delay.{_milliseconds(delay_seconds)}ms"
 
 
 def dead_letter_queue_name(service_name: str) -> str:
     return f"{service_name}.dead_letter"
+
+
+def retry_exchange_name(service_name: str) -> str:
+    return f"{service_name}.retry"
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,8 @@ class RetryTopology:
     work_queue_name: str
     delay_queues: tuple[Queue, ...]
     dead_letter_queue: Queue
-    # what the work queue (declared by nameko's handler) is declared with
+    # the work queue's binding besides nameko's one to the registration events
+    work_queue_binding: binding
     work_queue_arguments: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -66,16 +78,17 @@ class RetryTopology:
     ) -> "RetryTopology":
         if queue_type not in QUEUE_TYPES:
             raise ValueError(f"WELCOME_QUEUE_TYPE must be one of {QUEUE_TYPES}, not {queue_type!r}")
+        exchange = Exchange(retry_exchange_name(service_name), type="direct", durable=True)
         delay_queues = tuple(
-            Queue(
+            _bound(
+                exchange,
                 delay_queue_name(service_name, method_name, delay),
-                durable=True,
                 queue_arguments=queue_arguments(
                     queue_type,
                     **{
                         "x-message-ttl": _milliseconds(delay),
-                        # back through the default exchange, straight into the work queue
-                        "x-dead-letter-exchange": "",
+                        # back into the work queue
+                        "x-dead-letter-exchange": exchange.name,
                         "x-dead-letter-routing-key": work_queue_name,
                     },
                 ),
@@ -83,22 +96,28 @@ class RetryTopology:
             for delay in delays_seconds
         )
         dead_letter_name = dead_letter_queue_name(service_name)
-        dead_letter_queue = Queue(
-            dead_letter_name, durable=True, queue_arguments=queue_arguments(queue_type)
+        dead_letter_queue = _bound(
+            exchange, dead_letter_name, queue_arguments=queue_arguments(queue_type)
         )
         work_queue_arguments = (
             queue_arguments(
                 queue_type,
                 **{
                     "x-delivery-limit": DELIVERY_LIMIT,
-                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-exchange": exchange.name,
                     "x-dead-letter-routing-key": dead_letter_name,
                 },
             )
             if queue_type == QUORUM
             else {}
         )
-        return cls(work_queue_name, delay_queues, dead_letter_queue, work_queue_arguments)
+        return cls(
+            work_queue_name,
+            delay_queues,
+            dead_letter_queue,
+            binding(exchange, routing_key=work_queue_name),
+            work_queue_arguments,
+        )
 
     @property
     def max_attempts(self) -> int:
@@ -110,9 +129,16 @@ class RetryTopology:
             return None
         return self.delay_queues[failed_attempt - 1]
 
-    def declare(self, channel: object) -> None:
-        for queue in (*self.delay_queues, self.dead_letter_queue):
+    def declare(self, channel: object, work_queue: Queue) -> None:
+        """Declare these queues and `work_queue` (as nameko will), bound where its retries
+        come from."""
+        for queue in (*self.delay_queues, self.dead_letter_queue, work_queue):
             queue.bind(channel).declare()
+        self.work_queue_binding.bind(work_queue.bind(channel), channel=channel)
+
+
+def _bound(exchange: Exchange, name: str, queue_arguments: dict[str, Any]) -> Queue:
+    return Queue(name, exchange, routing_key=name, durable=True, queue_arguments=queue_arguments)
 
 
 def _milliseconds(seconds: float) -> int:

@@ -9,13 +9,18 @@ service: the same entrypoint, dependencies and handler code, on queues nobody el
 import uuid
 from dataclasses import dataclass
 
+from tests.support.queues import delete_exchange, delete_queues
 from tests.support.welcome.events import CONTRACT_SOURCE_SERVICE
 from welcome.application.errors import NotificationFailed
 from welcome.entrypoints import confirmation_requested_event, entry_erased_event
 from welcome.entrypoints.event_contract import InvalidEvent
 from welcome.entrypoints.registered_entry_event import EVENT_TYPE
 from welcome.entrypoints.reliable_event_handler import reliable_event_handler
-from welcome.entrypoints.retry_topology import dead_letter_queue_name, delay_queue_name
+from welcome.entrypoints.retry_topology import (
+    dead_letter_queue_name,
+    delay_queue_name,
+    retry_exchange_name,
+)
 from welcome.entrypoints.service import WelcomeMailService
 
 METHOD = "handle_registered_entry"
@@ -58,6 +63,12 @@ class Subscriber:
         ]
         work_queues = [self.work_queue, self.erasure_queue, self.confirmation_queue]
         return [*work_queues, *delay_queues, self.dead_letter_queue]
+
+    def remove_from(self, amqp_uri: str, delays_seconds: tuple[float, ...]) -> None:
+        """Delete every queue and exchange this subscriber declared on a shared vhost."""
+        delete_queues(amqp_uri, self.queue_names(delays_seconds))
+        delete_exchange(amqp_uri, retry_exchange_name(self.service_name))
+        delete_exchange(amqp_uri, f"{self.source_service}.events")
 
     @property
     def is_deployed_one(self) -> bool:
