@@ -1,6 +1,7 @@
 """Make sure RabbitMQ and PostgreSQL answer before the suite runs.
 
-When one is not reachable and a Docker engine is, start it from docker-compose.yml; otherwise say
+When one is not reachable and a Docker engine is, start it from deploy/test-services (the suite's
+own brokers, not the least-privileged local stack); otherwise say
 exactly what is missing and fail, so the integration tests never skip silently.
 """
 
@@ -10,7 +11,12 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
+
+TEST_SERVICES = (
+    Path(__file__).resolve().parents[1] / "deploy" / "test-services" / "docker-compose.yml"
+)
 
 SERVICES = {
     "rabbitmq": os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
@@ -42,7 +48,10 @@ def main() -> int:
         return 0
     if docker_engine_available():
         print(f"starting {', '.join(missing)} with docker compose", flush=True)
-        subprocess.run(["docker", "compose", "up", "-d", "--wait", *missing], check=True)
+        subprocess.run(
+            ["docker", "compose", "-f", str(TEST_SERVICES), "up", "-d", "--wait", *missing],
+            check=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if all(reachable(SERVICES[n], DEFAULT_PORTS[n]) for n in missing):
@@ -52,7 +61,7 @@ def main() -> int:
         print(f"not reachable: {name} at {SERVICES[name]}", file=sys.stderr)
     print(
         "Start them (or set AMQP_URI / TEST_POSTGRES_URL to where they run); with a Docker engine,"
-        " `make test` starts them from docker-compose.yml.",
+        " `make test` starts them from deploy/test-services.",
         file=sys.stderr,
     )
     return 1
