@@ -217,3 +217,85 @@ def test_a_replica_keeps_serving_until_the_balancer_saw_its_readiness_fail() -> 
     grace = float(_compose()["services"]["registration"]["environment"]["SHUTDOWN_GRACE_SECONDS"])
 
     assert grace > int(inter) * int(fall)
+
+
+# --- the stack's OIDC provider (deploy/keycloak) -----------------------------------------------
+
+
+def _realm() -> dict[str, Any]:
+    return json.loads((REPO_ROOT / "deploy" / "keycloak" / "ops-realm.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def _operator_client() -> dict[str, Any]:
+    [client] = [c for c in _realm()["clients"] if c["clientId"] == "registration-operator"]
+    return client
+
+
+def _mapper(client: dict[str, Any], kind: str) -> dict[str, Any]:
+    [mapper] = [m for m in client["protocolMappers"] if m["protocolMapper"] == kind]
+    return mapper
+
+
+def _resolved(value: str) -> str:
+    """A compose value with its `${VAR:-default}` parts replaced by their defaults."""
+    return re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}", r"\1", value)
+
+
+def test_the_stacks_provider_grants_exactly_the_scopes_the_service_checks() -> None:
+    from registration.entrypoints.service import ERASE, READ
+
+    realm_scopes = {scope["name"] for scope in _realm()["clientScopes"]}
+    client = _operator_client()
+
+    assert realm_scopes == {READ, ERASE}
+    assert set(client["optionalClientScopes"]) == {READ, ERASE}
+    for scope in _realm()["clientScopes"]:
+        assert scope["attributes"]["include.in.token.scope"] == "true", scope["name"]
+
+
+def test_the_operator_client_is_a_confidential_client_credentials_client_only() -> None:
+    client = _operator_client()
+
+    assert client["publicClient"] is False and client["serviceAccountsEnabled"] is True
+    assert not client["standardFlowEnabled"] and not client["implicitFlowEnabled"]
+    assert not client["directAccessGrantsEnabled"]
+    assert [user["serviceAccountClientId"] for user in _realm()["users"]] == [client["clientId"]]
+
+
+def test_its_tokens_carry_the_audience_issuer_and_subject_the_service_verifies() -> None:
+    services = _compose()["services"]
+    keycloak, registration = services["keycloak"], services["registration"]["environment"]
+    realm = _realm()["realm"]
+    client = _operator_client()
+    audience = _mapper(client, "oidc-audience-mapper")["config"]
+
+    assert audience["included.custom.audience"] == registration["AUTH_AUDIENCE"]
+    assert audience["access.token.claim"] == "true"
+    # the validator requires `sub`; a realm with its own client scopes lacks the built-in one
+    assert _mapper(client, "oidc-sub-mapper")["config"]["access.token.claim"] == "true"
+    issuer = _resolved(keycloak["environment"]["KC_HOSTNAME"]) + f"/realms/{realm}"
+    assert _resolved(registration["AUTH_ISSUER"]) == issuer
+    assert registration["AUTH_JWKS_URL"] == (
+        f"http://keycloak:8080/realms/{realm}/protocol/openid-connect/certs"
+    )
+
+
+def test_the_provider_imports_the_realm_and_publishes_its_port_on_loopback_only() -> None:
+    keycloak = _compose()["services"]["keycloak"]
+    [mount] = [v for v in keycloak["volumes"] if "ops-realm.json" in v]
+    source, target, mode = mount.split(":")
+
+    assert "--import-realm" in keycloak["command"]
+    assert (REPO_ROOT / source).is_file() and target.startswith("/opt/keycloak/data/import/")
+    assert mode == "ro"
+    assert all(port.startswith("127.0.0.1:") for port in keycloak["ports"])
+    assert _resolved(keycloak["ports"][0]).rsplit(":", 1)[1] == "8080"
+
+
+def test_the_readme_shows_how_to_get_a_token_from_the_stacks_provider() -> None:
+    readme = (REPO_ROOT / "README.md").read_text("utf-8")
+    client = _operator_client()
+
+    assert "http://localhost:8080/realms/ops/protocol/openid-connect/token" in readme
+    assert f"client_id={client['clientId']}" in readme
+    assert f"client_secret={client['secret']}" in readme
