@@ -91,7 +91,6 @@ def bootstrap(
             sink,
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
-            retention=settings.outbox_retention,
             before_round=database.undo_unacknowledged,
         )
         events: Callable[[ChangeSet], EventPublisher] = OutboxEventPublisher

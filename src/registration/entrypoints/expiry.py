@@ -1,13 +1,13 @@
-"""The expiry sweep's driving loop: a nameko timer on every replica, the work on one at a time."""
+"""The expiry sweep's driving loop: a chore of the fleet (entrypoints/chores.py)."""
 
 import logging
-import time
 
 from prometheus_client import Counter, Gauge
 
 from registration.adapters.sql.pending_expiry import earliest_expiry
 from registration.application.use_cases.expire_pending_entries import ExpirePendingEntries
 from registration.bootstrap import Application
+from registration.entrypoints.chores import in_batches
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,9 @@ def measure_overdue(app: Application) -> None:
 
 
 def sweep_expired(app: Application, expire: ExpirePendingEntries) -> None:
-    started = time.monotonic()
-    with app.alone("expiry-sweep", seconds=ROUND_BUDGET_SECONDS * 3) as held:
-        while held:
-            erased = expire(BATCH_SIZE)
-            EXPIRED.inc(erased)
-            if erased:
-                log.info("erased %d pending entries past their confirmation TTL", erased)
-            if erased < BATCH_SIZE or time.monotonic() - started > ROUND_BUDGET_SECONDS:
-                break
-            time.sleep(0)  # a green yield: the requests and the relay go on between batches
+    erased = in_batches(
+        app, "expiry-sweep", expire, batch_size=BATCH_SIZE, budget_seconds=ROUND_BUDGET_SECONDS
+    )
+    if erased:
+        log.info("erased %d pending entries past their confirmation TTL", erased)
     LAST_SWEEP.set_to_current_time()

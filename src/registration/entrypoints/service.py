@@ -39,6 +39,7 @@ from registration.entrypoints.http.pages import page, page_route, read_form
 from registration.entrypoints.http.responses import json_response, no_content
 from registration.entrypoints.http.route import api, is_draining, management_api
 from registration.entrypoints.outcomes import Outcomes
+from registration.entrypoints.pruning import PRUNE_SECONDS, prune_outbox
 from registration.entrypoints.rpc import use_case_rpc
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,12 @@ class RegistrationHttpService:
     @timer(interval=EXPIRY_SWEEP_SECONDS)
     def expire_pending_entries(self) -> None:
         sweep_expired(self.app, self.app.use_case(ExpirePendingEntries))
+
+    # Delete published outbox rows past their retention, off the relay's path
+
+    @timer(interval=PRUNE_SECONDS)
+    def prune_outbox(self) -> None:
+        prune_outbox(self.app)
 
     # Operators: read, find by address and erase an entry (a bearer token over HTTP; over RPC
     # the caller is a service inside the broker's permissions). Each leaves an audit line.

@@ -2,7 +2,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from registration.adapters.outbox.message_sink import MessageSink
 from registration.adapters.outbox.store import OutboxStore
@@ -62,7 +62,8 @@ class OutboxRelay:
 
     Woken right after a commit; polls every `poll_seconds` as a fallback (another instance's
     rows, a missed wake-up, rows left by a crash); backs off while the broker or database is down.
-    Safe to run in several processes at once: claims skip rows another relay holds.
+    Safe to run in several processes at once: claims skip rows another relay holds. It only
+    publishes: pruning what it published runs on a loop of its own (entrypoints/pruning.py).
     """
 
     def __init__(
@@ -72,8 +73,6 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
-        retention: timedelta = timedelta(days=7),
-        prune_every_seconds: float = 300.0,
         gather_seconds: float = 0.02,
         before_round: Callable[[], object] | None = None,
     ) -> None:
@@ -81,8 +80,6 @@ class OutboxRelay:
         self._sink = sink
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
-        self._retention = retention
-        self._prune_every = prune_every_seconds
         self._gather = gather_seconds
         # Runs before each round's claims; the service undoes writes it answered 503 for here,
         # before the relay could publish their events.
@@ -90,7 +87,6 @@ class OutboxRelay:
         self.state = RelayState()
         self._wake = threading.Event()
         self._running = False
-        self._next_prune = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -106,7 +102,6 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 self.relay_pending()
-                self._prune_when_due()
                 backoff.reset()
                 self.state.succeeded()
             except Exception as error:
@@ -141,15 +136,6 @@ class OutboxRelay:
                 )
             if len(messages) < self._batch_size:
                 return published
-
-    def _prune_when_due(self) -> None:
-        now = time.monotonic()
-        if now < self._next_prune:
-            return
-        self._next_prune = now + self._prune_every
-        removed = self._store.prune_published(self._retention)
-        if removed:
-            log.info("pruned %d published outbox rows", removed)
 
 
 def _describe(error: Exception) -> str:

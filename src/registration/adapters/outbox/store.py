@@ -75,7 +75,9 @@ class OutboxStore:
         return OutboxStatus(pending=pending, oldest_pending_created_at=oldest)
 
     def prune_published(self, retention: timedelta, batch_size: int = 5000) -> int:
-        """Delete published rows created longer ago than the retention, a batch at a time.
+        """Delete one batch of published rows created longer ago than the retention; returns how
+        many went (fewer than `batch_size`: none is left). One short transaction per call, so
+        the caller decides how long to go on and yields between batches.
 
         Pending rows are never pruned, however old.
         """
@@ -87,13 +89,8 @@ class OutboxStore:
             .limit(batch_size)
             .scalar_subquery()
         )
-        removed = 0
-        while True:
-            with self.database.connection() as connection, connection.begin():
-                count = connection.execute(outbox.delete().where(outbox.c.seq.in_(doomed))).rowcount
-            removed += count
-            if count < batch_size:
-                return removed
+        with self.database.connection() as connection, connection.begin():
+            return connection.execute(outbox.delete().where(outbox.c.seq.in_(doomed))).rowcount  # type: ignore[no-any-return]
 
     def stored_between(
         self, start: datetime, end: datetime, page_size: int = 500
