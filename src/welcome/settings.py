@@ -44,6 +44,14 @@ class WelcomeSettings:
         "WELCOME_QUEUE_TYPE", "classic", choices=("classic", "quorum"), parse=_lower
     )
 
+    def __post_init__(self) -> None:
+        if (self.smtp_username or self.smtp_password) and not self.smtp_starttls:
+            # smtplib would send AUTH PLAIN over the open connection, readable on the wire
+            raise ValueError(
+                "SMTP_USERNAME or SMTP_PASSWORD is set but SMTP_STARTTLS is not: credentials "
+                "are sent only over STARTTLS; set SMTP_STARTTLS=true"
+            )
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "WelcomeSettings":
         return read_settings(cls, config)  # type: ignore[no-any-return]

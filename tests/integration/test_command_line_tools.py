@@ -86,6 +86,16 @@ def test_the_subscriber_on_a_port_in_use_stops_with_one_line(tmp_path, taken_add
     )
 
 
+def test_the_subscriber_with_smtp_credentials_but_no_starttls_stops_with_one_line(tmp_path):
+    result = run("welcome-run", cwd=tmp_path, SMTP_USERNAME="mailer", SMTP_PASSWORD="s3cret")
+
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "error: SMTP_USERNAME or SMTP_PASSWORD is set but SMTP_STARTTLS is not: credentials "
+        "are sent only over STARTTLS; set SMTP_STARTTLS=true"
+    )
+
+
 def test_three_replicas_migrating_a_missing_database_at_once_all_succeed_and_migrate_once(
     tmp_path, missing_postgres_url
 ):

@@ -63,6 +63,15 @@ def test_smtp_settings_come_from_config_with_empty_credentials_meaning_none():
 
 
 def test_the_smtp_password_stays_out_of_the_settings_repr():
-    settings = smtp_settings({"SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret"})
+    settings = smtp_settings(
+        {"SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret", "SMTP_STARTTLS": "true"}
+    )
 
     assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize("credentials", [{"SMTP_USERNAME": "mailer"}, {"SMTP_PASSWORD": "s3cret"}])
+def test_credentials_without_starttls_are_refused(credentials):
+    # AUTH over a plain connection would put the mailbox password on the wire
+    with pytest.raises(ValueError, match="SMTP_STARTTLS=true"):
+        smtp_settings({**credentials, "SMTP_STARTTLS": "false"})
