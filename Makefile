@@ -8,21 +8,37 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resource
 # With pyenv's shims, `python3.13` runs only when pyenv is told which 3.13 to use.
 PYENV_FOR_PYTHON := $(if $(filter python3.%,$(PYTHON)),PYENV_VERSION=$${PYENV_VERSION:-$(patsubst python%,%,$(PYTHON))})
 
-.PHONY: install browser run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean
+.PHONY: install install-runtime tools run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean
 
-# What `make test`, `make lint` and `make bench` need; the image installs the runtime only.
-install: $(VENV)/.installed $(BIN)/promtool
+# What `make test`, `make lint` and `make bench` need: Python packages only, no root, no apt-get.
+install: $(VENV)/.installed
+# What `make run` needs: the runtime alone, as the image installs it (`pip install .`).
+install-runtime: $(VENV)/.runtime
 
 # ./contract in the same pip command: that folder satisfies the project's nameko-registration-contract.
-$(VENV)/.installed: pyproject.toml contract/pyproject.toml constraints.txt
+$(VENV)/.runtime: pyproject.toml contract/pyproject.toml constraints.txt
 	$(PYENV_FOR_PYTHON) $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -c constraints.txt -e ./contract -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime
 	$(BIN)/pip install --quiet -c constraints.txt -e ./contract -e '.[test,lint,bench]'
 	touch $@
 
-# Prometheus's own rule checker, for deploy/prometheus: only the binary is taken out of Debian's
-# package (stable's version; nothing is installed system-wide, no server is started).
-$(BIN)/promtool: | $(VENV)/.installed
+# Programs no PyPI package ships, for the tests that need them (promtool for deploy/prometheus,
+# headless Chromium for the mailed links' pages). Debian's
+# packages: .ci/run installs them; elsewhere install them your way, or those tests skip (under
+# CI=true they fail).
+APT_INSTALL = { apt-get install -y -qq --no-install-recommends $(1) 2>/dev/null \
+	|| { apt-get update -qq && apt-get install -y -qq --no-install-recommends $(1); }; }
+tools: $(BIN)/promtool
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		|| $(call APT_INSTALL,chromium chromium-driver)
+
+# Only the binary is taken out of Debian's prometheus package (nothing installed system-wide, no
+# server started).
+$(BIN)/promtool: | $(VENV)/.runtime
 	rm -rf $(VENV)/promtool-deb && mkdir -p $(VENV)/promtool-deb
 	cd $(VENV)/promtool-deb && { apt-get download prometheus 2>/dev/null \
 		|| { apt-get update -qq && apt-get download prometheus; }; }
@@ -30,32 +46,29 @@ $(BIN)/promtool: | $(VENV)/.installed
 		| tar -x -C $(VENV)/promtool-deb ./usr/bin/promtool
 	mv $(VENV)/promtool-deb/usr/bin/promtool $@ && rm -rf $(VENV)/promtool-deb
 
-migrate: install
+migrate: install-runtime
 	$(BIN)/registration-migrate
 
 # The container's way: registration-run migrates, then starts nameko (WEB_CONCURRENCY processes).
 run: export SERVICE_NAME ?= nameko_registration_service
-run: install
+run: install-runtime
 	$(BIN)/registration-run
 
 # On its own port (WELCOME_WEB_SERVER_ADDRESS, :8001), whatever WEB_SERVER_ADDRESS `make run` has.
 run-subscriber: export SERVICE_NAME ?= welcome_mail_service
-run-subscriber: install
+run-subscriber: install-runtime
 	$(BIN)/welcome-run
 
-# A local SMTP server that prints every mail it receives, where `make run-subscriber` sends them.
-mail: install
-	$(BIN)/aiosmtpd --nosetuid --listen 127.0.0.1:1025
+# A local SMTP server that prints every mail it receives, on the SMTP_HOST and SMTP_PORT the
+# subscriber reads (127.0.0.1:1025 unless set), so `make run-subscriber` sends its mails there.
+mail: $(VENV)/.mailbox
+	$(BIN)/python scripts/local_mailbox.py
 
-# Headless Chromium and its driver, for the test of the mailed links' pages (Debian's packages,
-# which need root; elsewhere install Chromium and chromedriver yourself, or that test skips
-# outside CI).
-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
-		|| { command -v apt-get >/dev/null && apt-get install -y -qq chromium chromium-driver; } \
-		|| echo "no Chromium: the browser test skips (it fails under CI=true)"
+$(VENV)/.mailbox: $(VENV)/.runtime
+	$(BIN)/pip install --quiet -c constraints.txt aiosmtpd
+	touch $@
 
-test: install browser
+test: install
 	$(BIN)/python scripts/ensure_services.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 

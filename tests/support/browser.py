@@ -32,7 +32,7 @@ FLAGS = (
 @contextmanager
 def headless_chromium() -> Iterator[webdriver.Chrome]:
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        message = "Chromium and chromedriver are missing: run `make browser`"
+        message = "Chromium and chromedriver are missing: run `make tools`"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

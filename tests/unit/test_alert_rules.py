@@ -3,7 +3,6 @@ against metrics the service really exposes."""
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,20 @@ import yaml
 from prometheus_client import REGISTRY, generate_latest
 
 import registration.entrypoints.service  # noqa: F401 - registers every metric of the service
+from tests.support.system_tools import required_tool
 
 pytestmark = pytest.mark.unit
 
 RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
-PROMTOOL = Path(sys.executable).parent / "promtool"  # `make install` puts it there
 
 
 def promtool(*arguments: str) -> subprocess.CompletedProcess[str]:
-    assert PROMTOOL.exists(), "promtool is missing: run `make install`"
     return subprocess.run(
-        [str(PROMTOOL), *arguments], cwd=RULES, capture_output=True, text=True, timeout=60
+        [required_tool("promtool"), *arguments],
+        cwd=RULES,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
