@@ -7,12 +7,15 @@ any other process finds it in use and stops with one clear line.
 """
 
 import errno
+import logging
 import os
 import socket  # green under nameko run, which monkey-patches before it imports the service
 
 BACKLOG = 50  # eventlet.listen's; the API's server asks for what the system allows
 # Set by registration-run in the processes it starts together, once it found the port free.
 SHARED_PORT_VARIABLE = "REGISTRATION_SHARED_PORT"
+
+logger = logging.getLogger(__name__)
 
 
 class AddressInUse(Exception):
@@ -31,6 +34,8 @@ def listen(address: tuple[str, int], setting: str, backlog: int = BACKLOG) -> so
     except BaseException:
         sock.close()
         raise
+    # the line a person starting it, or a log search, looks for
+    logger.info("listening on %s:%d (%s)", *sock.getsockname()[:2], setting)
     return sock
 
 
