@@ -17,6 +17,7 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import StorageUnavailable
 from registration.domain.events import utc_now
 from tests.support.databases import unique_address
+from tests.support.registration.recording_sink import RecordingSink
 from tests.support.registration.use_cases import UseCases
 from tests.support.sessions import terminate_every_session
 
@@ -33,17 +34,6 @@ def open_database(url: str, idle_in_transaction_seconds: float = 10.0) -> Databa
 def registrations(database: Database) -> UseCases:
     unit_of_work = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
     return UseCases(unit_of_work, utc_now)
-
-
-class RecordingSink:
-    def __init__(self):
-        self.published = []
-
-    def publish(self, messages):
-        self.published.extend(messages)
-
-    def keep_alive(self):
-        pass
 
 
 @pytest.fixture

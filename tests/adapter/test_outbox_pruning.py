@@ -19,22 +19,12 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.domain.events import utc_now
 from registration.entrypoints import pruning
 from tests.support.databases import migrated_database, unique_address
+from tests.support.registration.recording_sink import RecordingSink
 from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.adapter
 
 RETENTION = timedelta(hours=1)
-
-
-class RecordingSink:
-    def __init__(self):
-        self.published = []
-
-    def publish(self, messages):
-        self.published.extend(messages)
-
-    def keep_alive(self):
-        pass
 
 
 def _app(database):

@@ -15,6 +15,7 @@ from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.errors import EntryNotFound
 from registration.domain.events import utc_now
 from tests.support.databases import migrated_database, unique_address
+from tests.support.registration.recording_sink import RecordingSink
 from tests.support.registration.use_cases import UseCases
 
 pytestmark = pytest.mark.adapter
@@ -24,14 +25,6 @@ pytestmark = pytest.mark.adapter
 def service(database):
     uow = partial(SqlUnitOfWork, database, OutboxEventPublisher, lambda changes: None)
     return UseCases(uow, utc_now)
-
-
-class RecordingSink:
-    def __init__(self):
-        self.published = []
-
-    def publish(self, messages):
-        self.published.extend(messages)
 
 
 def dump(database) -> str:
