@@ -2,15 +2,19 @@
 
 Which file: `--config` or $CONFIG when given; else `config.yml` in the working directory (the
 repository's, a symlink to the packaged one); else the one installed with the package, so the
-tools work from any directory. Every value in it comes from the environment anyway.
+tools work from any directory. Every value in it comes from the environment anyway, where a
+`X_FILE` stands for `X` (service_kit.secret_files): applied here, before the first read.
 """
 
 import os
+import sys
 import warnings
 from importlib.resources import files
 from typing import Any
 
 import yaml
+
+from service_kit.secret_files import SecretFileError, apply_secret_files, variables_in
 
 with warnings.catch_warnings():  # nameko 2.14's CLI module imports the deprecated pkg_resources
     warnings.simplefilter("ignore")
@@ -28,6 +32,11 @@ def config_path(path: str | None = None) -> str:
 
 
 def load_config(path: str | None = None) -> dict[str, Any]:
-    setup_yaml_parser()  # nameko's ${VAR:default} substitution
     with open(config_path(path), encoding="utf-8") as stream:
-        return yaml.safe_load(stream) or {}
+        text = stream.read()
+    try:
+        apply_secret_files(variables_in(text))
+    except SecretFileError as error:
+        sys.exit(f"error: {error}")
+    setup_yaml_parser()  # nameko's ${VAR:default} substitution
+    return yaml.safe_load(text) or {}
