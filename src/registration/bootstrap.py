@@ -23,7 +23,7 @@ from registration.adapters.sql import fleet_lock
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.database import Database
 from registration.adapters.sql.engine import make_green_engine
-from registration.adapters.sql.migrate import upgrade_to_head
+from registration.adapters.sql.migrate import upgrade_to_head, wait_for_head
 from registration.adapters.sql.unit_of_work import SqlUnitOfWork
 from registration.application.ports import AccessTokens, Clock, EventPublisher
 from registration.domain.events import utc_now
@@ -170,12 +170,25 @@ def outbox_tools(config: dict[str, Any]) -> OutboxTools:
 
 
 def migrate_database(config: dict[str, Any]) -> None:
-    """Create the configured database if the server lacks it, then apply every migration.
+    """Create the configured database if the server lacks it, then apply every migration, as the
+    schema's owner (MIGRATION_DATABASE_URL, else DATABASE_URL).
 
     Raises DatabaseUnavailable when it does not exist and cannot be created."""
-    database_url = Settings.from_config(config).database_url
+    database_url = Settings.from_config(config).schema_owner_url
     ensure_database_exists(database_url)
     upgrade_to_head(database_url)
+
+
+def prepare_schema(config: dict[str, Any]) -> None:
+    """What registration-run does before the service starts: migrate (MIGRATIONS=apply), or wait
+    for whoever migrates (MIGRATIONS=wait: a migration job), changing nothing itself.
+
+    Raises DatabaseUnavailable or SchemaNotReady."""
+    settings = Settings.from_config(config)
+    if settings.migrations == "wait":
+        wait_for_head(settings.database_url, settings.migration_wait_seconds)
+    else:
+        migrate_database(config)
 
 
 def _database(settings: Settings, pool_size: int) -> Database:

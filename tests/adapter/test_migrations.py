@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from registration.adapters.sql.migrate import upgrade_to_head
+from registration.adapters.sql.migrate import (
+    SchemaNotReady,
+    head_revision,
+    upgrade_to_head,
+    wait_for_head,
+)
 from registration.adapters.sql.schema import ENTRY_COLUMNS, entry_from_row, metadata, outbox
 
 pytestmark = pytest.mark.adapter
@@ -112,3 +117,63 @@ def test_entries_stored_before_double_opt_in_are_confirmed_and_never_expire(
     engine.dispose()
     assert entry.is_confirmed and entry.confirmed_at == registered_at
     assert entry.expires_at is None and not entry.is_expired(datetime.now(UTC))
+
+
+def test_waiting_for_the_migrations_returns_once_another_connection_applied_them(
+    fresh_postgres_url,
+):
+    migration_job = threading.Timer(0.5, upgrade_to_head, [fresh_postgres_url])
+    migration_job.start()
+    try:
+        wait_for_head(fresh_postgres_url, timeout_seconds=30, poll_seconds=0.1)
+    finally:
+        migration_job.join()
+
+    assert current_revision(fresh_postgres_url) == head_revision()
+
+
+def test_waiting_on_an_older_schema_gives_up_naming_its_revision_and_the_one_needed(
+    fresh_postgres_url,
+):
+    upgrade_to_head(fresh_postgres_url, revision="0002")
+
+    with pytest.raises(SchemaNotReady) as not_ready:
+        wait_for_head(fresh_postgres_url, timeout_seconds=0.3, poll_seconds=0.1)
+
+    assert str(not_ready.value) == (
+        f"the database's schema is at revision 0002, this release needs {head_revision()} "
+        "(waited 0.3 s with MIGRATIONS=wait: run registration-migrate)"
+    )
+
+
+def test_waiting_on_a_database_not_created_yet_keeps_looking_until_it_gives_up():
+    from tests.support.databases import fresh_postgres_database
+
+    with (
+        fresh_postgres_database(created=False) as missing,
+        pytest.raises(SchemaNotReady, match=r"at revision unknown \(.*does not exist\)"),
+    ):
+        wait_for_head(missing, timeout_seconds=0.3, poll_seconds=0.1)
+
+
+def test_a_schema_a_newer_release_migrated_is_good_enough_during_a_rolling_update(
+    fresh_postgres_url,
+):
+    upgrade_to_head(fresh_postgres_url)
+    engine = sa.create_engine(fresh_postgres_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+
+    wait_for_head(fresh_postgres_url, timeout_seconds=0, poll_seconds=0.1)
+
+
+def current_revision(url: str) -> str:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT version_num FROM alembic_version")
+            ).scalar_one()
+    finally:
+        engine.dispose()

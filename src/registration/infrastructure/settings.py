@@ -13,6 +13,7 @@ from registration.domain.confirmation import ConfirmationPolicy
 from service_kit.settings import read_settings, setting
 
 EVENT_PUBLISHERS = ("outbox", "dispatcher", "in_process")
+MIGRATION_MODES = ("apply", "wait")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ class Settings:
     broker: BrokerSettings
     database_url: str = setting("DATABASE_URL", "sqlite:///registration.db")
     database_timeout_seconds: float = setting("DATABASE_TIMEOUT_SECONDS", 3.0)
+    # The role that owns the schema, for registration-migrate and registration-run's migration
+    # step; unset, they migrate with DATABASE_URL. The service itself always uses DATABASE_URL.
+    migration_database_url: str = setting("MIGRATION_DATABASE_URL", "")
+    # registration-run: `apply` the migrations before it starts (under their advisory lock), or
+    # `wait` until another (a migration job) brought the schema to this release's head or later.
+    migrations: str = setting("MIGRATIONS", "apply", choices=MIGRATION_MODES)
+    migration_wait_seconds: float = setting("MIGRATION_WAIT_SECONDS", 300.0)
     event_publisher: str = setting("EVENT_PUBLISHER", "outbox", choices=EVENT_PUBLISHERS)
     max_workers: int = setting("max_workers", DEFAULT_MAX_WORKERS)
     outbox_poll_seconds: float = setting("OUTBOX_POLL_SECONDS", 1.0)
@@ -67,6 +75,10 @@ class Settings:
             ttl=timedelta(hours=self.confirmation_ttl_hours),
             resend_interval=timedelta(minutes=self.confirmation_resend_minutes),
         )
+
+    @property
+    def schema_owner_url(self) -> str:
+        return self.migration_database_url or self.database_url
 
     @property
     def outbox_retention(self) -> timedelta:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from registration.entrypoints.cli.migrate import main as migrate
+from registration.entrypoints.cli.migrate import prepare_schema
 from registration.entrypoints.http.listeners import (
     DEFAULT_MANAGEMENT_ADDRESS,
     DEFAULT_PUBLIC_ADDRESS,
@@ -31,7 +31,7 @@ def main() -> None:
     config = config_path()
     nameko_cli.exit_if_address_in_use(config, PUBLIC_ADDRESS_KEY, DEFAULT_PUBLIC_ADDRESS)
     nameko_cli.exit_if_address_in_use(config, MANAGEMENT_ADDRESS_KEY, DEFAULT_MANAGEMENT_ADDRESS)
-    migrate()
+    prepare_schema()  # migrate, or with MIGRATIONS=wait wait for the migration job
     command = nameko_cli.command(config, SERVICE_MODULE)
     processes = int(os.environ.get("WEB_CONCURRENCY", "1"))
     if processes <= 1:
