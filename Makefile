@@ -8,7 +8,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning:eventlet,ignore:pkg_resource
 # With pyenv's shims, `python3.13` runs only when pyenv is told which 3.13 to use.
 PYENV_FOR_PYTHON := $(if $(filter python3.%,$(PYTHON)),PYENV_VERSION=$${PYENV_VERSION:-$(patsubst python%,%,$(PYTHON))})
 
-.PHONY: install install-runtime tools run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean
+.PHONY: install install-runtime tools run run-subscriber mail migrate test test-fast lint lint-openapi format bench clean kubernetes-rules
 
 # What `make test`, `make lint` and `make bench` need: Python packages only, no root, no apt-get.
 install: $(VENV)/.installed
@@ -74,6 +74,11 @@ test: install
 
 test-fast: install
 	$(BIN)/pytest -m unit $(PYTEST_ARGS)
+
+# deploy/kubernetes/base/prometheus-rule.yaml from deploy/prometheus/alerts.yml, after editing the
+# rules (kustomize cannot embed a file; the suite fails while the two differ).
+kubernetes-rules: install-runtime
+	$(BIN)/python scripts/kubernetes_alert_rules.py
 
 lint: install lint-openapi
 	$(BIN)/ruff check src contract tests bench scripts
