@@ -27,7 +27,7 @@ $(VENV)/.installed: $(VENV)/.runtime
 	touch $@
 
 # Programs no PyPI package ships, for the tests that need them (promtool for deploy/prometheus,
-# headless Chromium for the mailed links' pages). Debian's
+# headless Chromium for the mailed links' pages, HAProxy for deploy/haproxy). Debian's
 # packages: .ci/run installs them; elsewhere install them your way, or those tests skip (under
 # CI=true they fail).
 APT_INSTALL = { apt-get install -y -qq --no-install-recommends $(1) 2>/dev/null \
@@ -35,6 +35,7 @@ APT_INSTALL = { apt-get install -y -qq --no-install-recommends $(1) 2>/dev/null 
 tools: $(BIN)/promtool
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| $(call APT_INSTALL,chromium chromium-driver)
+	@command -v haproxy >/dev/null || $(call APT_INSTALL,haproxy)
 
 # Only the binary is taken out of Debian's prometheus package (nothing installed system-wide, no
 # server started).

@@ -2,6 +2,9 @@
 
 A line of an HTTP request whose client sent an `X-Request-ID` also carries that value as
 `client_request_id`: a JSON string in JSON lines, a quoted and escaped literal in text lines.
+One that came through a balancer carries the client's address it forwarded as `forwarded_for`.
+IP addresses are shown whole: a balancer's own access log has them already, and an operator
+needs them whole to block a flood at the edge.
 
 `config.yml`'s LOGGING section names these factories; `nameko run` applies it with
 `logging.config.dictConfig`, so the registration service and the welcome subscriber share it.
@@ -16,9 +19,14 @@ from typing import Any
 from pythonjsonlogger.json import JsonFormatter
 
 from service_kit.address_masking import mask_addresses
-from service_kit.request_context import current_client_request_id, current_request_id
+from service_kit.request_context import (
+    current_client_request_id,
+    current_forwarded_for,
+    current_request_id,
+)
 
-# `client_request`: empty, or ` client_request_id="…"` from UtcTextFormatter
+# `client_request`: empty, or ` client_request_id="…"` and ` forwarded_for=…` from
+# UtcTextFormatter
 TEXT_FORMAT = (
     "%(asctime)s %(levelname)s %(service)s %(name)s [%(request_id)s%(client_request)s] %(message)s"
 )
@@ -43,11 +51,16 @@ class UtcTextFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         client_request_id = getattr(record, "client_request_id", None)
-        if client_request_id is None:
+        forwarded_for = getattr(record, "forwarded_for", None)
+        if client_request_id is None and forwarded_for is None:
             return super().formatMessage(record)
         # a copy: the record goes on to other handlers (a JSON one) that must not see this field
         copy = logging.makeLogRecord(vars(record))
-        copy.client_request = f" client_request_id={_quoted_for_text(str(client_request_id))}"
+        copy.client_request = ""
+        if client_request_id is not None:
+            copy.client_request += f" client_request_id={_quoted_for_text(str(client_request_id))}"
+        if forwarded_for is not None:  # an IP address (request_context): nothing to escape
+            copy.client_request += f" forwarded_for={forwarded_for}"
         return super().formatMessage(copy)
 
 
@@ -73,7 +86,8 @@ class RequestContextFilter(logging.Filter):
     """Adds `service` and `request_id` when known; a `request_id` given in `extra` wins over the
     context's (the welcome subscriber passes the event's `x-request-id` that way). A line that
     takes the context's request id also takes its client's `X-Request-ID`, if any, as
-    `client_request_id`: it belongs to that request and no other."""
+    `client_request_id`, and the forwarded address as `forwarded_for`: they belong to that
+    request and no other."""
 
     def __init__(self, service: str | None = None) -> None:
         super().__init__()
@@ -84,6 +98,8 @@ class RequestContextFilter(logging.Filter):
             record.request_id = request
             if (client_request_id := current_client_request_id()) is not None:
                 record.client_request_id = client_request_id
+            if (forwarded_for := current_forwarded_for()) is not None:
+                record.forwarded_for = forwarded_for
         if getattr(record, "service", None) is None and self.service is not None:
             record.service = self.service
         return True

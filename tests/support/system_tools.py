@@ -1,4 +1,4 @@
-"""Programs some tests need that no PyPI package ships (promtool, Chromium, kubectl).
+"""Programs some tests need that no PyPI package ships (promtool, Chromium, kubectl, HAProxy).
 
 `.ci/run` installs them (`make tools`); under CI=true a missing one fails its tests, elsewhere they
 skip with the reason, so `make install` needs neither apt-get nor root.

@@ -151,6 +151,17 @@ def test_a_forged_client_request_id_is_quoted_and_escaped_in_text_lines():
     assert re.fullmatch(r'"(?:[^"\\]|\\.)*"', client_request_id)  # one literal: inner " escaped
 
 
+def test_a_line_of_a_forwarded_request_carries_the_clients_address_in_json_and_text():
+    json_log, text_log = CapturedLog("json"), CapturedLog("text")
+    set_request_id("server-made", forwarded_for="203.0.113.7")
+
+    json_log.logger.info("registered")
+    text_log.logger.info("registered")
+
+    assert json_log.records()[0]["forwarded_for"] == "203.0.113.7"
+    assert "[server-made forwarded_for=203.0.113.7] registered" in text_log.text()
+
+
 def test_a_line_without_a_client_request_id_has_no_such_field():
     json_log, text_log = CapturedLog("json"), CapturedLog("text")
     set_request_id("server-made")

@@ -5,7 +5,9 @@ import pytest
 from service_kit.request_context import (
     client_request_id_from_header,
     current_client_request_id,
+    current_forwarded_for,
     current_request_id,
+    forwarded_for_from_header,
     new_request_id,
     set_request_id,
 )
@@ -47,3 +49,29 @@ def test_setting_a_request_id_alone_forgets_the_previous_client_request_id():
     set_request_id("rpc-call")
 
     assert (current_request_id(), current_client_request_id()) == ("rpc-call", None)
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [("203.0.113.7", "203.0.113.7"), ("10.0.0.1, 203.0.113.7", "203.0.113.7"), ("::1", "::1")],
+    ids=["one", "the-nearest-proxys", "ipv6"],
+)
+def test_the_forwarded_address_is_the_last_of_x_forwarded_for(value, address):
+    assert forwarded_for_from_header(value) == address
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "unknown", "203.0.113.7, not-an-address", "1.2.3.4]_INFO_fake"],
+    ids=["absent", "empty", "word", "last-not-an-address", "forged"],
+)
+def test_a_forwarded_for_that_does_not_end_in_an_ip_address_is_dropped(value):
+    assert forwarded_for_from_header(value) is None
+
+
+def test_setting_a_request_id_alone_forgets_the_previous_forwarded_address():
+    set_request_id("http-request", forwarded_for="203.0.113.7")
+
+    set_request_id("rpc-call")
+
+    assert current_forwarded_for() is None

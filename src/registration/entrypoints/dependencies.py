@@ -7,7 +7,11 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request
 
 from registration.bootstrap import Application, bootstrap
-from registration.entrypoints.http.request_environ import CLIENT_REQUEST_ID_KEY, REQUEST_ID_KEY
+from registration.entrypoints.http.request_environ import (
+    CLIENT_REQUEST_ID_KEY,
+    FORWARDED_FOR_KEY,
+    REQUEST_ID_KEY,
+)
 from registration.infrastructure.tuning import tune_started_process
 from service_kit.request_context import set_request_id
 
@@ -47,15 +51,20 @@ class ApplicationProvider(DependencyProvider):
 class RequestId(DependencyProvider):
     """Puts the request id into the worker's context, so its logs and events carry it.
 
-    HTTP workers take the id the web server made, and the client's `X-Request-ID` for their
-    logs; RPC workers the caller's context data or the call id: RPC callers are trusted services.
+    HTTP workers take the id the web server made, and the client's `X-Request-ID` and forwarded
+    address for their logs; RPC workers the caller's context data or the call id: RPC callers
+    are trusted services.
     """
 
     def worker_setup(self, worker_ctx) -> None:  # type: ignore[no-untyped-def]
         request = worker_ctx.args[0] if worker_ctx.args else None
         if isinstance(request, Request):
             environ = request.environ
-            set_request_id(environ.get(REQUEST_ID_KEY), environ.get(CLIENT_REQUEST_ID_KEY))
+            set_request_id(
+                environ.get(REQUEST_ID_KEY),
+                environ.get(CLIENT_REQUEST_ID_KEY),
+                environ.get(FORWARDED_FOR_KEY),
+            )
         else:
             set_request_id(worker_ctx.context_data.get("request_id") or worker_ctx.call_id)
 

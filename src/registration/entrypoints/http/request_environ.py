@@ -5,6 +5,8 @@ from werkzeug.wrappers import Request
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_KEY = "registration.request_id"  # the service's own id for the request
 CLIENT_REQUEST_ID_KEY = "registration.client_request_id"  # the client's header, for logs only
+FORWARDED_FOR_HEADER = "X-Forwarded-For"
+FORWARDED_FOR_KEY = "registration.forwarded_for"  # the balancer's header, for logs only
 DRAINING_KEY = "registration.draining"
 
 

@@ -14,6 +14,7 @@ A chunked body whose framing breaks is handed over with a stream that raises Val
 RFC 9112's musts that llhttp leaves to its user are kept here: exactly one Host, a
 Transfer-Encoding that ends in chunked and has no other coding, and a deadline for a whole head
 and a whole body, so that a client sending a byte now and then cannot hold a connection forever.
+A keep-alive connection that sends nothing between requests is closed after `Deadlines.idle`.
 """
 
 import contextlib
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-IDLE_TIMEOUT_SECONDS = 75.0  # a keep-alive connection that sends nothing for this long is closed
+IDLE_TIMEOUT_SECONDS = 15.0  # a keep-alive connection that sends nothing for this long is closed
 HEAD_TIMEOUT_SECONDS = 10.0  # from a request's first byte to the end of its headers
 BODY_TIMEOUT_SECONDS = 30.0  # from the end of the headers to the end of the body
 MAX_HEAD_BYTES = 65536  # request line and headers (and trailers): llhttp sets no bound of its own
@@ -44,12 +45,12 @@ READ_SIZE = 65536
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
-def _last_answer(status: int, reason: str, detail: str) -> bytes:
+def _last_answer(status: int, reason: str, detail: str, extra_head: str = "") -> bytes:
     """A problem document the server sends itself, when no application can answer."""
     body = problem_json(status, reason, detail).encode("utf-8")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: {PROBLEM_JSON}\r\n"
-        f"X-Content-Type-Options: nosniff\r\n"
+        f"X-Content-Type-Options: nosniff\r\n{extra_head}"
         f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
@@ -76,6 +77,14 @@ FRAMING_UNKNOWN = _last_answer(
 CODING_NOT_IMPLEMENTED = _last_answer(
     501, "Not Implemented", "Only the chunked transfer coding is supported."
 )
+OVER_CAPACITY = _last_answer(
+    503,
+    "Service Unavailable",
+    "The server has as many connections open as it takes; retry in a moment.",
+    "Retry-After: 1\r\n",
+)
+# How long a refused connection is read (and discarded) after its answer, before it is closed.
+REFUSAL_LINGER_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -488,6 +497,23 @@ class _Head:
         if len(codings) > 1:
             return CODING_NOT_IMPLEMENTED
         return b""
+
+
+def refuse(sock: socket.socket, answer: bytes = OVER_CAPACITY) -> None:
+    """Send `answer` on a connection that is not served, then close it. What the client sent is
+    read and dropped for a moment first: closing with unread bytes would reset the connection,
+    and a reset can destroy the answer before the client reads it."""
+    try:
+        sock.settimeout(REFUSAL_LINGER_SECONDS)
+        sock.sendall(answer)
+        sock.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + REFUSAL_LINGER_SECONDS
+        while time.monotonic() < deadline and sock.recv(READ_SIZE):
+            pass
+    except OSError:
+        pass  # gone already, or it kept sending: closed all the same
+    finally:
+        sock.close()
 
 
 def _no_write(data: bytes) -> None:

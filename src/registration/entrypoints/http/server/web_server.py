@@ -17,6 +17,12 @@ eventlet listens with a backlog of 50: a burst of new connections overflows it a
 drops their SYNs, each dropped client waiting a second to retry. The listener takes what the
 system allows instead (`WEB_SERVER_BACKLOG` to choose less).
 
+Each listener holds at most `HTTP_MAX_CONNECTIONS` connections open. One past it is still
+accepted, answered 503 with `Retry-After` and `Connection: close`, and closed: the client learns
+at once, before anything of its request was done, that a retry is safe (any method), where a
+listener that stopped accepting would leave it waiting in the kernel's queue with no word, or
+timing out. Idle keep-alive connections are closed after `HTTP_IDLE_TIMEOUT_SECONDS`.
+
 What it relies on inside nameko 2.14.1 (private attributes, the code it replaces) is pinned
 by tests/adapter/test_nameko_web_tripwire.py.
 """
@@ -34,7 +40,7 @@ from nameko.constants import WEB_SERVER_CONFIG_KEY
 from nameko.web.server import WebServer
 
 from registration.entrypoints.http.limits import MAX_BODY_BYTES
-from registration.entrypoints.http.server.connection import Connection, Deadlines
+from registration.entrypoints.http.server.connection import Connection, Deadlines, refuse
 from service_kit.listening import listen
 from service_kit.settings import read_settings, setting
 
@@ -57,8 +63,10 @@ def system_backlog() -> int:
 
 @dataclass(frozen=True)
 class ServerSettings:
+    idle_timeout_seconds: float = setting("HTTP_IDLE_TIMEOUT_SECONDS", Deadlines.idle)
     head_timeout_seconds: float = setting("HTTP_HEAD_TIMEOUT_SECONDS", Deadlines.head)
     body_timeout_seconds: float = setting("HTTP_BODY_TIMEOUT_SECONDS", Deadlines.body)
+    max_connections: int = setting("HTTP_MAX_CONNECTIONS", 1000)
     backlog: int = setting("WEB_SERVER_BACKLOG", 0)  # 0: what the system allows
     shutdown_grace_seconds: float = setting("SHUTDOWN_GRACE_SECONDS", 0.0)
 
@@ -68,7 +76,11 @@ class ServerSettings:
 
     @property
     def deadlines(self) -> Deadlines:
-        return Deadlines(head=self.head_timeout_seconds, body=self.body_timeout_seconds)
+        return Deadlines(
+            idle=self.idle_timeout_seconds,
+            head=self.head_timeout_seconds,
+            body=self.body_timeout_seconds,
+        )
 
 
 class LlhttpWebServer(WebServer):
@@ -82,6 +94,7 @@ class LlhttpWebServer(WebServer):
     def __init__(self) -> None:
         super().__init__()
         self._connections: set[Connection] = set()
+        self._open = 0  # accepted and not closed yet: counted at accept, before serving starts
         self._draining = Semaphore()
         self._drained = False
         self.draining = False
@@ -112,20 +125,27 @@ class LlhttpWebServer(WebServer):
                 log.warning("accepting a connection failed: %s", error)
                 eventlet.sleep(0.1)
                 continue
+            if self._open >= self._settings.max_connections:
+                self.container.spawn_managed_thread(partial(refuse, sock))
+                continue
+            self._open += 1
             self.container.spawn_managed_thread(partial(self.process_request, sock, address))
 
     def process_request(self, sock, address):  # type: ignore[no-untyped-def]
-        # Answers go out in one write; without this, Nagle's algorithm could hold a small answer
-        # back until the client's delayed ACK.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connection = Connection(
-            sock, address, self._app, self._sock.getsockname(), self.body_limit, self._deadlines
-        )
-        self._connections.add(connection)
         try:
-            connection.serve()
+            # Answers go out in one write; without this, Nagle's algorithm could hold a small
+            # answer back until the client's delayed ACK.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = Connection(
+                sock, address, self._app, self._sock.getsockname(), self.body_limit, self._deadlines
+            )
+            self._connections.add(connection)
+            try:
+                connection.serve()
+            finally:
+                self._connections.discard(connection)
         finally:
-            self._connections.discard(connection)
+            self._open -= 1
 
     def drain(self) -> None:
         """Stop accepting; return once every connection is closed (or DRAIN_SECONDS passed)."""

@@ -1,7 +1,8 @@
 """The WSGI application under nameko's web server: routing, the request id, request metrics.
 
 Every request gets an id made here, answered in `X-Request-ID` and carried by its logs and
-events; a client's own `X-Request-ID` is only kept beside it for the logs (`client_request_id`).
+events; a client's own `X-Request-ID` is only kept beside it for the logs (`client_request_id`),
+and so is the address a balancer forwarded in `X-Forwarded-For` (`forwarded_for`).
 
 It is nameko's own `WsgiApp` with two shortcuts: a path without variables is looked up in a
 dict instead of werkzeug binding its URL map per request, and a plain answer (a body in memory,
@@ -27,6 +28,8 @@ from registration.entrypoints.http.problems import problem_for
 from registration.entrypoints.http.request_environ import (
     CLIENT_REQUEST_ID_KEY,
     DRAINING_KEY,
+    FORWARDED_FOR_HEADER,
+    FORWARDED_FOR_KEY,
     REQUEST_ID_HEADER,
     REQUEST_ID_KEY,
 )
@@ -34,6 +37,7 @@ from registration.entrypoints.http.server.web_server import LlhttpWebServer
 from registration.infrastructure import metrics
 from service_kit.request_context import (
     client_request_id_from_header,
+    forwarded_for_from_header,
     new_request_id,
     set_request_id,
 )
@@ -69,10 +73,12 @@ class ApiWsgiApp(WsgiApp):
         request = Request(environ, shallow=True)
         request_id = new_request_id()
         client_request_id = client_request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
+        forwarded_for = forwarded_for_from_header(request.headers.get(FORWARDED_FOR_HEADER))
         environ[REQUEST_ID_KEY] = request_id
         environ[CLIENT_REQUEST_ID_KEY] = client_request_id
+        environ[FORWARDED_FOR_KEY] = forwarded_for
         environ[DRAINING_KEY] = self.server.draining
-        set_request_id(request_id, client_request_id)
+        set_request_id(request_id, client_request_id, forwarded_for)
         route = "unmatched"
         try:
             rule, values = self._route(environ)
