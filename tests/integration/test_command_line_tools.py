@@ -118,6 +118,42 @@ def test_three_replicas_migrating_a_missing_database_at_once_all_succeed_and_mig
     assert sorted(revisions) == MIGRATIONS  # each once, by whichever replica came first
 
 
+def test_a_replica_told_to_wait_for_a_migration_that_never_comes_stops_with_one_line(
+    tmp_path, fresh_postgres_url
+):
+    result = run(
+        "registration-run",
+        cwd=tmp_path,
+        DATABASE_URL=fresh_postgres_url,
+        MIGRATIONS="wait",
+        MIGRATION_WAIT_SECONDS="1",
+        WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}",
+        MANAGEMENT_ADDRESS=f"127.0.0.1:{free_port()}",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: the database's schema is at revision none, this release needs {MIGRATIONS[-1]} "
+        "(waited 1 s with MIGRATIONS=wait: run registration-migrate)"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_migrations_mode_stops_with_one_line(tmp_path):
+    result = run(
+        "registration-run",
+        cwd=tmp_path,
+        MIGRATIONS="later",
+        WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}",
+        MANAGEMENT_ADDRESS=f"127.0.0.1:{free_port()}",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: MIGRATIONS must be one of ('apply', 'wait'), not 'later'"
+    ]
+
+
 def test_the_outbox_tool_works_outside_the_repository(tmp_path, fresh_postgres_url):
     assert (
         run("registration-migrate", cwd=tmp_path, DATABASE_URL=fresh_postgres_url).returncode == 0
