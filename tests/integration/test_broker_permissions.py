@@ -41,9 +41,11 @@ CALLER_PATTERN = r"^(nameko-rpc|rpc\.reply-standalone_rpc_proxy-.+)$"
 
 
 def compose_broker_uri(service: str) -> str:
-    """The AMQP_URI docker-compose.yml gives `service`."""
+    """The AMQP_URI docker-compose.yml gives `service`: the content of its secret file."""
     compose = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
-    return compose["services"][service]["environment"]["AMQP_URI"]
+    secret = compose["services"][service]["environment"]["AMQP_URI_FILE"]
+    source = compose["secrets"][secret.removeprefix("/run/secrets/")]["file"]
+    return (REPOSITORY / source).read_text().strip()
 
 
 def on_node(uri: str, node) -> str:

@@ -237,6 +237,25 @@ def test_database_urls_come_from_secret_files_and_name_a_role_of_their_own() -> 
     }
 
 
+def test_no_service_is_given_a_url_with_a_password_in_its_environment() -> None:
+    for name, service in _compose()["services"].items():
+        for variable, value in service.get("environment", {}).items():
+            if "://" in str(value):
+                assert urlsplit(str(value)).password is None, f"{name}: {variable}"
+
+
+def test_each_app_service_reads_its_broker_user_from_a_secret_file() -> None:
+    services = _compose()["services"]
+    users = {}
+    for name in ("registration", "welcome"):
+        path = services[name]["environment"]["AMQP_URI_FILE"]
+        secret = path.removeprefix("/run/secrets/")
+        assert secret in services[name]["secrets"]
+        users[name] = urlsplit(_secret_file(secret).read_text("utf-8").strip()).username
+
+    assert users == {"registration": "registration", "welcome": "welcome"}
+
+
 def test_only_the_migration_job_holds_the_schema_owners_url_and_the_replicas_wait_for_it() -> None:
     services = _compose()["services"]
     registration = services["registration"]
