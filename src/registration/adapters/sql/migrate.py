@@ -15,12 +15,17 @@ from alembic.script import ScriptDirectory
 # An arbitrary constant naming this service's migration lock.
 MIGRATION_LOCK = 7_318_402_661
 POLL_SECONDS = 2.0
+INSUFFICIENT_PRIVILEGE = "42501"
 
 logger = logging.getLogger(__name__)
 
 
 class SchemaNotReady(Exception):
     """The database's schema did not reach this release's head revision in time."""
+
+
+class NotTheSchemasOwner(Exception):
+    """The role migrating may not change the schema (the runtime's, say)."""
 
 
 def upgrade_to_head(database_url: str, revision: str = "head") -> None:
@@ -35,6 +40,14 @@ def upgrade_to_head(database_url: str, revision: str = "head") -> None:
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+    except sa.exc.DBAPIError as error:
+        if getattr(error.orig, "pgcode", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        reason = str(error.orig).strip().splitlines()[0]
+        raise NotTheSchemasOwner(
+            f"{engine.url.username} may not change the schema ({reason}): migrate as the "
+            "schema's owner (MIGRATION_DATABASE_URL)"
+        ) from None
     finally:
         engine.dispose()
 

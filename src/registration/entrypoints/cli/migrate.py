@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from registration.adapters.sql.migrate import SchemaNotReady
+from registration.adapters.sql.migrate import NotTheSchemasOwner, SchemaNotReady
 from registration.bootstrap import migrate_database
 from registration.bootstrap import prepare_schema as prepare_schema_with
 from service_kit.config_file import load_config
@@ -28,7 +28,7 @@ def _run(step: Callable[[dict[str, Any]], None]) -> None:
     configure_logging(config)  # in the container, JSON lines like the service's own
     try:
         step(config)
-    except (DatabaseUnavailable, SchemaNotReady, ValueError) as error:
+    except (DatabaseUnavailable, NotTheSchemasOwner, SchemaNotReady, ValueError) as error:
         sys.exit(f"error: {error}")
 
 
