@@ -22,3 +22,9 @@ PROCESS_VARIABLES = {
 
 def variables_config_reads() -> set[str]:
     return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", (REPO_ROOT / "config.yml").read_text()))
+
+
+def variables_the_services_read() -> set[str]:
+    """Each setting, its `X_FILE` form (service_kit/secret_files.py), and the process's own."""
+    settings = variables_config_reads()
+    return settings | {f"{variable}_FILE" for variable in settings} | PROCESS_VARIABLES

@@ -16,31 +16,17 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from tests.support.config_variables import variables_the_services_read
+
 pytestmark = pytest.mark.unit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 APP_SERVICES = ("registration", "welcome", "migrate")
 
-# Read by the process, not by config.yml, so a service may set them too.
-PROCESS_VARIABLES = {
-    # registration-run: which config file to apply migrations with and hand to nameko
-    "CONFIG",
-    # registration-run: how many nameko processes to start on the shared port
-    "WEB_CONCURRENCY",
-    # the interpreter: unbuffered stdout/stderr, so log lines leave a container at once
-    "PYTHONUNBUFFERED",
-    # the interpreter: silences the pkg_resources warning the nameko 2.14.1 CLI causes
-    "PYTHONWARNINGS",
-}
-
 
 def _compose() -> dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text("utf-8"))  # type: ignore[no-any-return]
-
-
-def _variables_config_reads() -> set[str]:
-    return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", (REPO_ROOT / "config.yml").read_text()))
 
 
 def _environment(service: dict[str, Any]) -> set[str]:
@@ -69,9 +55,8 @@ def _final_stage() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_the_app_services_set_only_variables_the_config_or_the_process_reads(name: str) -> None:
     service = _compose()["services"][name]
-    settings = _variables_config_reads()
     # X_FILE: the setting X read from a file (service_kit/secret_files.py)
-    understood = settings | {f"{variable}_FILE" for variable in settings} | PROCESS_VARIABLES
+    understood = variables_the_services_read()
 
     assert "env_file" not in service, "variables from an env_file would escape this check"
     unknown = _environment(service) - understood
@@ -349,16 +334,20 @@ def test_hadolint_finds_nothing_at_warning_level() -> None:
 READINESS = "/health/ready"
 
 
-def test_the_balancer_the_image_and_the_stack_all_route_on_readiness() -> None:
+def test_the_balancer_the_image_the_stack_and_kubernetes_all_route_on_readiness() -> None:
     balancer = (REPO_ROOT / "deploy" / "haproxy" / "haproxy.cfg").read_text()
     stack_check = " ".join(_compose()["services"]["registration"]["healthcheck"]["test"])
     [image_check] = [arguments for keyword, arguments in _final_stage() if keyword == "HEALTHCHECK"]
-    readme = (REPO_ROOT / "README.md").read_text()
+    deployment = yaml.safe_load(
+        (REPO_ROOT / "deploy" / "kubernetes" / "base" / "registration.yaml").read_text()
+    )
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
 
     assert f"http-check send meth GET uri {READINESS}" in balancer
     assert f"127.0.0.1:8000{READINESS}" in stack_check
     assert f"127.0.0.1:8000{READINESS}" in image_check
-    assert f"readinessProbe: {READINESS}" in readme and "livenessProbe: /health/live" in readme
+    assert container["readinessProbe"]["httpGet"]["path"] == READINESS
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
 
 
 def test_a_replica_keeps_serving_until_the_balancer_saw_its_readiness_fail() -> None:

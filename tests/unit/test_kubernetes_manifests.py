@@ -17,7 +17,7 @@ from registration.entrypoints.http.listeners import (
     DEFAULT_MANAGEMENT_ADDRESS,
     DEFAULT_PUBLIC_ADDRESS,
 )
-from tests.support.config_variables import PROCESS_VARIABLES, variables_config_reads
+from tests.support.config_variables import variables_the_services_read
 from tests.support.system_tools import required_tool
 from welcome.entrypoints.web import DEFAULT_ADDRESS as WELCOME_DEFAULT_ADDRESS
 
@@ -239,7 +239,7 @@ def _selector(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, 
 
 
 def test_every_variable_set_is_one_the_services_read(objects: list[dict[str, Any]]) -> None:
-    understood = variables_config_reads() | PROCESS_VARIABLES
+    understood = variables_the_services_read()
     for name, template in _pod_templates(objects):
         for container in template["spec"]["containers"]:
             unknown = set(_environment(objects, container)) - understood
