@@ -1,7 +1,8 @@
 """A PostgreSQL database named in a URL but not created yet is created before the migrations.
 
 A developer's `make run` against a fresh server, or a new environment, then just works; when it
-cannot be created (no CREATEDB right, say), the error names the database in one line.
+cannot be created (no CREATEDB right, say), or the server cannot be reached (refused, a
+certificate that does not verify, a wrong password), the error says so in one line.
 """
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ UNIQUE_VIOLATION = "23505"
 
 
 class DatabaseUnavailable(Exception):
-    """The database does not exist and could not be created."""
+    """The server cannot be reached, or the database does not exist and could not be created."""
 
 
 def ensure_database_exists(database_url: str) -> None:
@@ -49,6 +50,10 @@ def _missing(url: sa.URL) -> bool:
     except sa.exc.OperationalError as error:
         if f'database "{url.database}" does not exist' in str(error.orig):
             return True
-        raise
+        reason = str(error.orig).strip().splitlines()[0]
+        raise DatabaseUnavailable(
+            f"cannot connect to {url.database!r} on {url.host}:{url.port or 5432} "
+            f"as {url.username!r} ({reason})"
+        ) from None
     finally:
         engine.dispose()

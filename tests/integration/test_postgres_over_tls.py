@@ -107,6 +107,25 @@ def test_registration_migrate_creates_and_migrates_a_database_over_verify_full(
         assert cursor.fetchone() is not None
 
 
+def test_registration_migrate_refused_by_verify_full_says_why_in_one_line(tls_only_server, ca_file):
+    url = tls_url(tls_only_server, ca_file, host="127.0.0.1", database=new_database_name())
+    environment = {k: v for k, v in os.environ.items() if k != "CONFIG"}
+
+    migrate = subprocess.run(
+        [str(Path(sys.executable).parent / "registration-migrate")],
+        env={**environment, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert migrate.returncode == 1
+    assert "Traceback" not in migrate.stderr
+    (line,) = [line for line in migrate.stderr.splitlines() if line.startswith("error:")]
+    assert "cannot connect to" in line and f"127.0.0.1:{tls_only_server.port}" in line
+    assert 'server certificate for "localhost" does not match host name "127.0.0.1"' in line
+
+
 def test_every_connection_of_the_migration_carries_the_urls_tls_parameters(
     tls_only_server, ca_file
 ):
