@@ -81,3 +81,23 @@ def test_one_process_at_a_time_holds_the_fleet_lock(fresh_postgres_url):
     finally:
         first.engine.dispose()
         second.engine.dispose()
+
+
+def test_a_sweep_batch_erases_in_a_few_statements_however_many_entries_it_holds(
+    service, database, clock
+):
+    for _ in range(40):
+        service.pending_entry(unique_address())
+    clock.now += POLICY.ttl + timedelta(minutes=1)
+    statements = []
+    sa.event.listen(
+        database.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *args: statements.append(statement),
+    )
+
+    assert service.expire_pending_entries(batch_size=40) == 40
+
+    # the read, the two deletes and the events' insert: a round trip each, not one per entry
+    writes = [s for s in statements if s.lstrip().upper().startswith(("DELETE", "INSERT"))]
+    assert len(writes) <= 3, writes

@@ -8,14 +8,14 @@ import sqlalchemy as sa
 
 from registration.adapters.sql.changes import ChangeSet
 from registration.adapters.sql.entry_update import update_entry
-from registration.adapters.sql.erasure import erase_entry
+from registration.adapters.sql.erasure import erase_entries
 from registration.adapters.sql.schema import entries, entry_row, outbox, outbox_row
 
 
 def write_in_one_transaction(connection: sa.Connection, changes: ChangeSet) -> None:
     # Erasures first: an event staged about an erased entry (its EntryErased) must survive them.
-    for entry_id in changes.erased_entries:
-        erase_entry(connection, entry_id)
+    if changes.erased_entries:
+        erase_entries(connection, changes.erased_entries)
     for entry in changes.updated_entries:
         update_entry(connection, entry)
     if changes.entries:
