@@ -18,6 +18,7 @@ import traceback
 from contextlib import ExitStack
 from pathlib import Path
 
+from bench import lived_in_run
 from bench.broker import exchange_removed_afterwards, queue_removed_afterwards
 from bench.database import ADMIN_URL, create_fastapi_schema, temporary_database
 from bench.event_stats import EventStats, event_stats, lag_ms
@@ -104,6 +105,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
     parser.add_argument("--postgres-admin-url", default=ADMIN_URL)
+    lived_in_run.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration <= 0 or args.connections < 1 or args.memory_requests < 1:
         parser.error("--rounds, --duration, --connections and --memory-requests must be positive")
@@ -238,6 +240,8 @@ def _measure(args: argparse.Namespace, stack: ExitStack) -> str:
         raise RuntimeError(
             f"{our_service_command()[0]} does not exist: install the project (make install)"
         )
+    if args.lived_in:
+        return lived_in_run.measure(args, stack)
     machine = describe_machine()  # before our own load moves the load average
     bench = Bench(choose_load_generator(args.threads))
     logs = args.out / "tmp"
@@ -390,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         _progress("the benchmark broke: everything it started has been stopped and removed")
         return 1
     print(markdown)
-    _progress(f"wrote {args.out}/latest.json, latest.md and latest.png")
+    name = "lived-in" if args.lived_in else "latest"
+    _progress(f"wrote {args.out}/{name}.json, {name}.md and {name}.png")
     return 0
 
 
