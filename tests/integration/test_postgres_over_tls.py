@@ -87,19 +87,24 @@ def encrypted(engine: sa.Engine) -> bool:
         engine.dispose()
 
 
-def test_registration_migrate_creates_and_migrates_a_database_over_verify_full(
-    tls_only_server, ca_file
-):
-    url = tls_url(tls_only_server, ca_file, database=new_database_name())
+def registration_migrate(url: str) -> subprocess.CompletedProcess[str]:
+    """The command, as a container runs it, with DATABASE_URL and the packaged config."""
     environment = {k: v for k, v in os.environ.items() if k != "CONFIG"}
-
-    migrate = subprocess.run(
+    return subprocess.run(
         [str(Path(sys.executable).parent / "registration-migrate")],
         env={**environment, "DATABASE_URL": url},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_registration_migrate_creates_and_migrates_a_database_over_verify_full(
+    tls_only_server, ca_file
+):
+    url = tls_url(tls_only_server, ca_file, database=new_database_name())
+
+    migrate = registration_migrate(url)
 
     assert migrate.returncode == 0, migrate.stderr
     with psycopg2.connect(url) as connection, connection.cursor() as cursor:
@@ -109,15 +114,8 @@ def test_registration_migrate_creates_and_migrates_a_database_over_verify_full(
 
 def test_registration_migrate_refused_by_verify_full_says_why_in_one_line(tls_only_server, ca_file):
     url = tls_url(tls_only_server, ca_file, host="127.0.0.1", database=new_database_name())
-    environment = {k: v for k, v in os.environ.items() if k != "CONFIG"}
 
-    migrate = subprocess.run(
-        [str(Path(sys.executable).parent / "registration-migrate")],
-        env={**environment, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    migrate = registration_migrate(url)
 
     assert migrate.returncode == 1
     assert "Traceback" not in migrate.stderr
