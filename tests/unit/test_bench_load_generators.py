@@ -21,9 +21,14 @@ needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not i
 class RecordingServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, reject_every: int = 0) -> None:
+    def __init__(self, reject_every: int = 0, wait_for_connections: int = 0) -> None:
         super().__init__(("127.0.0.1", 0), RecordingHandler)
         self.reject_every = reject_every
+        # Holds each connection's first answer until that many connections sent a request:
+        # a generator with fewer open at once never gets an answer.
+        self.all_connected = (
+            threading.Barrier(wait_for_connections) if wait_for_connections else None
+        )
         self.requests: list[tuple[str, str, dict]] = []
         self.clients: set[tuple[str, int]] = set()  # connections that carried a request
         self.lock = threading.Lock()
@@ -40,9 +45,13 @@ class RecordingHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
     disable_nagle_algorithm = True
     server: RecordingServer
+    answered_before = False
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.server.all_connected is not None and not self.answered_before:
+            self.server.all_connected.wait(timeout=10)
+        self.answered_before = True
         with self.server.lock:
             self.server.requests.append((self.path, self.headers["Content-Type"], body))
             self.server.clients.add(self.client_address)
@@ -61,6 +70,11 @@ class RecordingHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     yield from _serving(RecordingServer())
+
+
+@pytest.fixture
+def server_of_three():
+    yield from _serving(RecordingServer(wait_for_connections=3))
 
 
 @pytest.fixture
@@ -117,10 +131,11 @@ def test_requests_are_json_posts_to_register(server, generate):
 
 
 @pytest.mark.parametrize("generate", [python_load, pytest.param(wrk_load, marks=needs_wrk)])
-def test_connections_are_kept_alive_at_the_chosen_concurrency(server, generate):
-    generate(server, new_run_token(), total=60, connections=3)
+def test_connections_are_kept_alive_at_the_chosen_concurrency(server_of_three, generate):
+    generate(server_of_three, new_run_token(), total=60, connections=3)
 
-    assert len(server.clients) == 3
+    assert len(server_of_three.clients) == 3
+    assert not server_of_three.all_connected.broken  # all three were open at once
 
 
 @pytest.mark.parametrize("generate", [python_load, pytest.param(wrk_load, marks=needs_wrk)])
