@@ -121,6 +121,28 @@ def test_a_replica_prunes_nothing_while_another_holds_the_prune(fresh_postgres_u
         second.engine.dispose()
 
 
+def test_rows_an_erasure_holds_neither_stall_nor_shorten_a_round(fresh_postgres_url, monkeypatch):
+    database = migrated_database(fresh_postgres_url)
+    try:
+        _published_rows(database, 7, age=RETENTION * 2)
+        monkeypatch.setattr(pruning, "BATCH_SIZE", 3)
+        app = _app(database)
+        app.outbox = CountingStore(database)
+        with database.engine.connect() as erasure, erasure.begin():
+            oldest = sa.select(sa.func.min(outbox.c.seq)).scalar_subquery()
+            erasure.execute(outbox.delete().where(outbox.c.seq == oldest))  # held, uncommitted
+
+            rounds = threading.Thread(target=pruning.prune_outbox, args=(app,))
+            rounds.start()
+            rounds.join(10)
+            assert not rounds.is_alive(), "the prune waited for the erasure's lock"
+
+        assert app.outbox.batches == [3, 3, 0]
+        assert _stored(database) == 0
+    finally:
+        database.engine.dispose()
+
+
 def test_the_relay_publishes_and_never_prunes(database):
     _published_rows(database, 3, age=timedelta(days=365))
     relay = OutboxRelay(OutboxStore(database), RecordingSink(), poll_seconds=0.01)

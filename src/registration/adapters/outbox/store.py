@@ -79,7 +79,8 @@ class OutboxStore:
         many went (fewer than `batch_size`: none is left). One short transaction per call, so
         the caller decides how long to go on and yields between batches.
 
-        Pending rows are never pruned, however old.
+        Pending rows are never pruned, however old. Rows an erasure holds are skipped, not
+        waited for: the batch fills with others, so it comes back short only when none is left.
         """
         cutoff = datetime.now(UTC) - retention
         doomed = (
@@ -87,6 +88,7 @@ class OutboxStore:
             .where(outbox.c.created_at < cutoff, outbox.c.published_at.is_not(None))
             .order_by(outbox.c.created_at)
             .limit(batch_size)
+            .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
         with self.database.connection() as connection, connection.begin():
