@@ -30,7 +30,7 @@ from bench.lived_in_summary import EMPTY, LIVED_IN, TimedEvent, Window, evaluate
 from bench.load import new_run_token
 from bench.load_generator import LoadGenerator, choose_load_generator
 from bench.machine import describe_machine
-from bench.probes import ChoreWatcher, LatencySampler, metric_value, running
+from bench.probes import ChoreWatcher, SamplerProcess, metric_value, running
 from bench.processes import free_port, http_ready, running_service
 from bench.services import (
     OUR_EXCHANGE,
@@ -160,7 +160,7 @@ def _window(
             )
         )
         _progress(f"{contender} {database}: ready after {time.time() - window.started_at:.1f} s")
-        sampler = LatencySampler(
+        sampler = SamplerProcess(
             {
                 "ready": service.base_url + OUR_READINESS_PATH,
                 "metrics": f"http://127.0.0.1:{management}/metrics",

@@ -2,6 +2,10 @@
 (`GET /health/ready`, `GET /metrics`), and when the fleet's chores (the outbox prune, the expiry
 sweep) run, read from the advisory locks they hold while they work."""
 
+import argparse
+import json
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -9,9 +13,12 @@ import urllib.request
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import psycopg2
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # The fleet locks' names (registration/entrypoints/pruning.py and expiry.py) as fleet_lock keys them.
 CHORES = ("outbox-prune", "expiry-sweep")
@@ -57,6 +64,52 @@ class LatencySampler:
 
     def stop(self) -> None:
         self._stopping.set()
+
+
+@dataclass
+class SamplerProcess:
+    """A LatencySampler in a process of its own, as a kubelet or Prometheus probes from outside:
+    in the benchmark's process it would wait for the GIL behind the event recorder's decoding,
+    and time that wait as the service's. It samples until its stdin closes, then prints them."""
+
+    urls: dict[str, str]
+    interval_s: float = 0.25
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+    _started: threading.Event = field(default_factory=threading.Event)
+    _process: subprocess.Popen[str] | None = None
+
+    def run(self) -> None:
+        command = [sys.executable, "-m", "bench.probes", f"--interval={self.interval_s}"]
+        command += [f"--url={name}={url}" for name, url in self.urls.items()]
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_REPO_ROOT
+        )
+        self._started.set()
+        assert self._process.stdout is not None
+        output = self._process.stdout.read()
+        self._process.wait()
+        for name, samples in json.loads(output or "{}").items():
+            self.samples[name] = [Sample(**sample) for sample in samples]
+
+    def stop(self) -> None:
+        self._started.wait()
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.close()
+
+
+def _sample_until_stdin_closes(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.probes")
+    parser.add_argument("--url", action="append", required=True, help="name=URL")
+    parser.add_argument("--interval", type=float, default=0.25)
+    args = parser.parse_args(argv)
+    sampler = LatencySampler(dict(url.split("=", 1) for url in args.url), args.interval)
+    with running(sampler):
+        sys.stdin.read()
+    json.dump(
+        {name: [asdict(sample) for sample in samples] for name, samples in sampler.samples.items()},
+        sys.stdout,
+    )
+    return 0
 
 
 @dataclass(frozen=True)
@@ -128,7 +181,7 @@ class ChoreWatcher:
 
 
 @contextmanager
-def running(*workers: LatencySampler | ChoreWatcher) -> Iterator[None]:
+def running(*workers: LatencySampler | SamplerProcess | ChoreWatcher) -> Iterator[None]:
     threads = [threading.Thread(target=worker.run, daemon=True) for worker in workers]
     for thread in threads:
         thread.start()
@@ -150,3 +203,7 @@ def metric_value(body: str, name: str) -> float | None:
             except (IndexError, ValueError):
                 return None
     return None
+
+
+if __name__ == "__main__":
+    sys.exit(_sample_until_stdin_closes())

@@ -3,7 +3,10 @@ the catalogue it takes apart and puts back, and the figures and targets of a run
 
 import json
 import re
+import threading
+import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from bench.lived_in import (
@@ -24,7 +27,7 @@ from bench.lived_in_summary import (
     rate_ratio,
 )
 from bench.load import LoadResult
-from bench.probes import Interval, chore_key, intervals, metric_value
+from bench.probes import Interval, SamplerProcess, chore_key, intervals, metric_value, running
 from bench.targets import FAIL, NOT_MEASURED, PASS
 
 pytestmark = pytest.mark.unit
@@ -243,3 +246,34 @@ def test_the_report_shows_both_databases_side_by_side_with_the_growth_table(tmp_
     document = json.loads((tmp_path / "lived-in.json").read_text())
     assert [w["database"] for w in document["windows"]] == [EMPTY, LIVED_IN]
     assert (tmp_path / "lived-in.png").stat().st_size > 0
+
+
+class _Metrics(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"outbox_pruned_total 7.0\n"
+        self.send_response(200 if self.path == "/metrics" else 503)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_probes_sample_from_a_process_of_their_own_until_stopped():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Metrics)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    sampler = SamplerProcess({"metrics": base + "/metrics", "ready": base + "/ready"}, 0.05)
+    try:
+        with running(sampler):
+            time.sleep(1.0)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    metrics, ready = sampler.samples["metrics"], sampler.samples["ready"]
+    assert len(metrics) >= 3 and len(ready) == len(metrics)
+    assert all(sample.ms is not None and sample.ms >= 0 for sample in metrics)
+    assert metric_value(metrics[0].body, "outbox_pruned_total") == 7.0
+    assert all(sample.ms is None for sample in ready)  # not a 200: counted as a failure
