@@ -77,7 +77,7 @@ class OutboxStore:
     def prune_published(self, retention: timedelta, batch_size: int = 5000) -> int:
         """Delete one batch of published rows created longer ago than the retention; returns how
         many went (fewer than `batch_size`: none is left). One short transaction per call, so
-        the caller decides how long to go on and yields between batches.
+        the caller decides how long to go on and rests between batches.
 
         Pending rows are never pruned, however old. Rows an erasure holds are skipped, not
         waited for: the batch fills with others, so it comes back short only when none is left.
