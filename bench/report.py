@@ -89,6 +89,9 @@ def render_markdown(
         + _cells(str(f.socket_errors) if f.rounds else DASH for f in figures),
         f"| ratio within the pair | {_ratio(summary.single_process_ratio)} | | "
         f"{_ratio(summary.peer_ratio)} | |",
+        "| server-side CPU per registration (ms) | "
+        + _cells(_cpu_ms(f.cpu_ms_per_request) for f in figures),
+        f"| CPU ratio within the pair | | | {_ratio(summary.peer_cpu_ratio)} | |",
         "",
         f"Our events (both shapes): lag p50 / p99 {_ms(summary.lag_p50_ms)} / "
         f"{_ms(summary.lag_p99_ms)} ms; drain after load (slowest run) {_drain(summary)}; "
@@ -130,6 +133,10 @@ def _run_row(run: RunResult) -> str:
 
 def _rate(value: float | None) -> str:
     return DASH if value is None else f"{value:,.0f}"
+
+
+def _cpu_ms(value: float | None) -> str:
+    return DASH if value is None else f"{value:.2f}"
 
 
 def _ms(value: float | None) -> str:

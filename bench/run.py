@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench import lived_in_run
 from bench.broker import exchange_removed_afterwards, queue_removed_afterwards
+from bench.cpu import server_side_cpu
 from bench.database import ADMIN_URL, create_fastapi_schema, temporary_database
 from bench.event_stats import EventStats, event_stats, lag_ms
 from bench.events import EventRecorder
@@ -149,8 +150,11 @@ class Bench:
     def run(
         self, service: RunningService, kind: str, number: int, connections: int, duration_s: float
     ) -> RunResult:
+        before = server_side_cpu(service.process.pid)
         token, result, events = self.drive(service, connections, duration_s)
-        run = RunResult(service.name, kind, number, connections, result, token, events)
+        # read once the events are in: the relay's publishing of the run is the run's work too
+        cpu_s = server_side_cpu(service.process.pid).seconds_since(before)
+        run = RunResult(service.name, kind, number, connections, result, token, events, cpu_s)
         _progress(_describe(run))
         return run
 
@@ -208,6 +212,8 @@ def _describe(run: RunResult) -> str:
         f"{run.service:>13} {run.label:<8} -c{run.connections:<3} {load.requests_per_s:8,.0f} req/s"
         f"  p99 {load.p99_ms or 0:6.1f} ms  non-2xx {load.non_2xx}  errors {load.socket_errors}"
     )
+    if run.cpu_ms_per_request is not None:
+        text += f"  cpu {run.cpu_ms_per_request:.2f} ms/req"
     if events is not None:
         drain = "timed out" if events.drain_s is None else f"{events.drain_s:.2f} s"
         text += (

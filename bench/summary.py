@@ -28,6 +28,13 @@ class RunResult:
     load: LoadResult
     token: str  # marks the run's addresses, and so its events
     events: EventStats | None = None  # what the service's events said about the run
+    # CPU seconds of the server side over the run: the contender, PostgreSQL, RabbitMQ (bench/cpu)
+    cpu_s: float | None = None
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        answered = self.load.answered_2xx
+        return None if self.cpu_s is None or not answered else self.cpu_s * 1000 / answered
 
     @property
     def label(self) -> str:
@@ -41,6 +48,8 @@ class RunResult:
             "token": self.token,
             "load": self.load.to_dict(),
             "events": self.events.to_dict() if self.events else None,
+            "cpu_s": self.cpu_s,
+            "cpu_ms_per_request": self.cpu_ms_per_request,
         }
 
 
@@ -66,6 +75,7 @@ class ServiceFigures:
     p99_ms: float | None
     non_2xx: int
     socket_errors: int
+    cpu_ms_per_request: float | None  # the server side's CPU time per 2xx answer
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class Summary:
     figures: dict[str, ServiceFigures]  # by contender
     single_process_ratio: float | None  # ours x1 / dispatch-only, medians of rounds
     peer_ratio: float | None  # ours xN / fastapi xN, medians of rounds
+    peer_cpu_ratio: float | None  # CPU per registration, ours xN / fastapi xN, medians of rounds
     # Over our service's events, in both shapes:
     lag_p50_ms: float | None
     lag_p99_ms: float | None
@@ -111,6 +122,7 @@ def summarize(
         figures=figures,
         single_process_ratio=_ratio(figures, OURS_SINGLE, DISPATCH_ONLY),
         peer_ratio=_ratio(figures, OURS, FASTAPI),
+        peer_cpu_ratio=_cpu_ratio(figures, OURS, FASTAPI),
         lag_p50_ms=percentile(lags_ms, 50),
         lag_p99_ms=percentile(lags_ms, 99),
         drain_max_s=None
@@ -127,7 +139,9 @@ def summarize(
 
 def _figures(runs: Sequence[RunResult], service: str) -> ServiceFigures:
     every = [run for run in runs if run.service == service]
-    rounds = [run.load for run in every if run.kind == ROUND]
+    timed = [run for run in every if run.kind == ROUND]
+    rounds = [run.load for run in timed]
+    cpu = [run.cpu_ms_per_request for run in timed]
     return ServiceFigures(
         rounds=len(rounds),
         requests_per_s=median([load.requests_per_s for load in rounds]),
@@ -136,11 +150,19 @@ def _figures(runs: Sequence[RunResult], service: str) -> ServiceFigures:
         p99_ms=median([load.p99_ms for load in rounds if load.p99_ms is not None]),
         non_2xx=sum(run.load.non_2xx for run in every),
         socket_errors=sum(run.load.socket_errors for run in every),
+        cpu_ms_per_request=median([ms for ms in cpu if ms is not None]),
     )
 
 
 def _ratio(figures: dict[str, ServiceFigures], ours: str, theirs: str) -> float | None:
     mine, other = figures[ours].requests_per_s, figures[theirs].requests_per_s
+    if mine is None or not other:
+        return None
+    return mine / other
+
+
+def _cpu_ratio(figures: dict[str, ServiceFigures], ours: str, theirs: str) -> float | None:
+    mine, other = figures[ours].cpu_ms_per_request, figures[theirs].cpu_ms_per_request
     if mine is None or not other:
         return None
     return mine / other

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from bench.summary import CONTENDERS, Summary
+from bench.summary import CONTENDERS, DISPATCH_ONLY, FASTAPI, OURS, OURS_SINGLE, Summary
 
 MIN_SPEEDUP = 1.5
 MAX_P99_MS = 12.0
 MAX_DRAIN_S = 5.0
 MAX_LAG_P99_MS = 100.0
 MAX_RSS_GROWTH_MB = 20.0
+MAX_CPU_RATIO = 0.6  # the server side's CPU per registration, ours xN against FastAPI xN
 PASS, FAIL, NOT_MEASURED = "PASS", "FAIL", "NOT MEASURED"
 
 
@@ -38,6 +39,8 @@ def evaluate_targets(summary: Summary) -> list[Target]:
             summary.peer_ratio,
         ),
         _p99(summary),
+        _p99_against_dispatch_only(summary),
+        _cpu(summary),
         _no_errors(summary),
         _drain(summary),
         _lag(summary),
@@ -58,6 +61,26 @@ def _p99(summary: Summary) -> Target:
     if p99 is None:
         return _judge(goal, None, "our service was not run")
     return _judge(goal, p99 <= MAX_P99_MS, f"{p99:.1f} ms")
+
+
+def _p99_against_dispatch_only(summary: Summary) -> Target:
+    goal = "our p99 <= the dispatch-only example's at -c10, 1 process each"
+    ours, theirs = summary.of(OURS_SINGLE).p99_ms, summary.of(DISPATCH_ONLY).p99_ms
+    if ours is None or theirs is None:
+        return _judge(goal, None, "one of the pair was not run")
+    return _judge(goal, ours <= theirs, f"{ours:.1f} vs {theirs:.1f} ms")
+
+
+def _cpu(summary: Summary) -> Target:
+    goal = (
+        f"server-side CPU per registration (ours, PostgreSQL, RabbitMQ) <= {MAX_CPU_RATIO:g}x"
+        " FastAPI's, one process per core each"
+    )
+    ratio = summary.peer_cpu_ratio
+    if ratio is None:
+        return _judge(goal, None, "no ratio: one of the pair was not run or not measured")
+    ours, theirs = summary.of(OURS).cpu_ms_per_request, summary.of(FASTAPI).cpu_ms_per_request
+    return _judge(goal, ratio <= MAX_CPU_RATIO, f"{ratio:.2f}x, {ours:.2f} vs {theirs:.2f} ms")
 
 
 def _no_errors(summary: Summary) -> Target:

@@ -58,12 +58,12 @@ def load(requests_per_s):
 RUNS = [
     RunResult(OURS_SINGLE, ROUND, 1, 10, load(3000), "b11", EVENTS),
     RunResult(DISPATCH_ONLY, ROUND, 1, 10, load(1500), "bd1"),
-    RunResult(OURS, ROUND, 1, 10, load(4000), "bo1", EVENTS),
-    RunResult(FASTAPI, ROUND, 1, 10, load(2500), "bf1", EVENTS),
+    RunResult(OURS, ROUND, 1, 10, load(4000), "bo1", EVENTS, cpu_s=16.0),
+    RunResult(FASTAPI, ROUND, 1, 10, load(2500), "bf1", EVENTS, cpu_s=25.0),
     RunResult(OURS_SINGLE, ROUND, 2, 10, load(3000), "b12", EVENTS),
     RunResult(DISPATCH_ONLY, ROUND, 2, 10, load(1500), "bd2"),
-    RunResult(OURS, ROUND, 2, 10, load(4000), "bo2", EVENTS),
-    RunResult(FASTAPI, ROUND, 2, 10, load(2500), "bf2", EVENTS),
+    RunResult(OURS, ROUND, 2, 10, load(4000), "bo2", EVENTS, cpu_s=16.0),
+    RunResult(FASTAPI, ROUND, 2, 10, load(2500), "bf2", EVENTS, cpu_s=25.0),
     RunResult(OURS, C50, 1, 50, load(4100), "bc", EVENTS),
 ]
 
@@ -105,7 +105,15 @@ def test_every_target_has_a_verdict_line(written):
     _, markdown = written
 
     verdicts = [line for line in markdown.splitlines() if line.startswith("- PASS: ")]
-    assert len(verdicts) == 8
+    assert len(verdicts) == len(evaluate_targets(summarize(RUNS, [5.0], None)))
+
+
+def test_the_server_sides_cpu_per_registration_is_in_the_table(written):
+    _, markdown = written
+
+    # 16 s over 40,000 registrations against 25 s over 25,000
+    assert "| server-side CPU per registration (ms) | - | - | 0.40 | 1.00 |" in markdown
+    assert "| CPU ratio within the pair | | | 0.40x | |" in markdown
 
 
 def test_the_json_holds_every_run_and_the_summary(written):

@@ -32,6 +32,11 @@ def load(requests_per_s, p99_ms=10.0, non_2xx=0):
     )
 
 
+def cpu(requests_per_s, ms_per_request):
+    """The server side's CPU seconds over a run of load(requests_per_s)."""
+    return requests_per_s * 10 * ms_per_request / 1000
+
+
 def events(drain_s=0.2, missing=0, duplicates=0):
     return EventStats(
         expected=1000,
@@ -52,6 +57,7 @@ def healthy_runs(
     ours_single=(3000, 3100, 2900),
     yardstick=(1500, 1550, 1450),
     c50=4300,
+    ours_cpu_ms=0.4,
     **overrides,
 ):
     """Rounds of the four contenders, alternating as the benchmark runs them."""
@@ -62,8 +68,16 @@ def healthy_runs(
             RunResult(OURS_SINGLE, ROUND, number, 10, load(single), f"b1{number}", events())
         )
         runs.append(RunResult(DISPATCH_ONLY, ROUND, number, 10, load(example), f"bd{number}"))
-        runs.append(RunResult(OURS, ROUND, number, 10, load(mine), f"bo{number}", events()))
-        runs.append(RunResult(FASTAPI, ROUND, number, 10, load(theirs), f"bf{number}"))
+        runs.append(
+            RunResult(
+                OURS, ROUND, number, 10, load(mine), f"bo{number}", events(), cpu(mine, ours_cpu_ms)
+            )
+        )
+        runs.append(
+            RunResult(
+                FASTAPI, ROUND, number, 10, load(theirs), f"bf{number}", None, cpu(theirs, 1.0)
+            )
+        )
     runs.append(RunResult(OURS, C50, 1, 50, load(c50), "bc50", events(**overrides)))
     return runs
 
@@ -119,7 +133,37 @@ def test_a_p99_above_12_ms_fails():
         RunResult(FASTAPI, ROUND, 1, 10, load(2000), "bf1"),
     ]
 
-    assert verdict_of(summarize(runs, [], None), "our p99") == FAIL
+    assert verdict_of(summarize(runs, [], None), "our p99 <= 12") == FAIL
+
+
+def test_a_p99_above_the_dispatch_only_examples_in_one_process_fails():
+    runs = [
+        RunResult(OURS_SINGLE, ROUND, 1, 10, load(3000, p99_ms=11.0), "b11", events()),
+        RunResult(DISPATCH_ONLY, ROUND, 1, 10, load(1500, p99_ms=10.0), "bd1"),
+    ]
+
+    assert verdict_of(summarize(runs, [], None), "our p99 <= the dispatch-only") == FAIL
+
+
+def test_server_side_cpu_per_registration_is_compared_on_the_medians_of_the_rounds():
+    summary = summarize(healthy_runs(ours_cpu_ms=0.5), lags_ms=[], memory=None)
+
+    assert summary.of(OURS).cpu_ms_per_request == pytest.approx(0.5)
+    assert summary.of(FASTAPI).cpu_ms_per_request == pytest.approx(1.0)
+    assert summary.peer_cpu_ratio == pytest.approx(0.5)
+    assert verdict_of(summary, "server-side CPU") == PASS
+
+
+def test_more_than_six_tenths_of_fastapis_cpu_per_registration_fails():
+    summary = summarize(healthy_runs(ours_cpu_ms=0.7), lags_ms=[], memory=None)
+
+    assert verdict_of(summary, "server-side CPU") == FAIL
+
+
+def test_cpu_not_measured_is_said_so():
+    runs = [RunResult(OURS, ROUND, 1, 10, load(4000), "bo1", events())]
+
+    assert verdict_of(summarize(runs, [], None), "server-side CPU") == NOT_MEASURED
 
 
 def test_one_error_response_of_any_service_fails_zero_non_2xx():
