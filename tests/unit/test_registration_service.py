@@ -5,7 +5,6 @@ from uuid import uuid4
 import pytest
 
 from registration.application.errors import EntryNotFound, InvalidLink
-from registration.application.ports import LinkPurpose
 from registration.application.use_cases.register_entry import Outcome
 from registration.domain.errors import InvalidEmail
 from registration.domain.events import (
@@ -169,20 +168,6 @@ def test_the_link_of_an_erased_entry_confirms_nothing(service, store):
 
     with pytest.raises(InvalidLink):
         service.confirm_entry(token(requests(store)[0].confirm_url))
-
-
-def test_links_signed_with_a_retired_key_still_verify_while_it_is_listed(clock):
-    from registration.adapters.links.signed_links import SignedLinks
-
-    old = SignedLinks("https://example.org", ["old"], timedelta(days=1))
-    rotated = SignedLinks("https://example.org", ["new", "old"], timedelta(days=1))
-    dropped = SignedLinks("https://example.org", ["new"], timedelta(days=1))
-    entry_id = uuid4()
-    link = token(old.link(LinkPurpose.CONFIRM, entry_id, clock.now + timedelta(hours=1)))
-
-    assert rotated.entry_named_by(LinkPurpose.CONFIRM, link, clock.now) == entry_id
-    with pytest.raises(InvalidLink):
-        dropped.entry_named_by(LinkPurpose.CONFIRM, link, clock.now)
 
 
 # --- an address given again: a bounded number of mails -----------------------------------------
