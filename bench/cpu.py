@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.processes import descendants
+from bench.processes import descendants, stat_fields
 
 _TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 # The broker's and the database's processes, by the name the kernel gives them.
@@ -46,10 +46,5 @@ def _name(pid: int) -> str | None:
 
 
 def _ticks(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # the fields after the command name, which may hold spaces and parentheses
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return int(fields[11]) + int(fields[12])  # utime, stime
+    fields = stat_fields(pid)
+    return int(fields[11]) + int(fields[12]) if fields else None  # utime, stime

@@ -81,10 +81,12 @@ class SamplerProcess:
     def run(self) -> None:
         command = [sys.executable, "-m", "bench.probes", f"--interval={self.interval_s}"]
         command += [f"--url={name}={url}" for name, url in self.urls.items()]
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_REPO_ROOT
-        )
-        self._started.set()
+        try:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_REPO_ROOT
+            )
+        finally:  # also when it could not start: stop() is not left waiting
+            self._started.set()
         assert self._process.stdout is not None
         output = self._process.stdout.read()
         self._process.wait()
@@ -93,7 +95,9 @@ class SamplerProcess:
 
     def stop(self) -> None:
         self._started.wait()
-        assert self._process is not None and self._process.stdin is not None
+        if self._process is None:
+            raise RuntimeError("the probe process did not start: " + " ".join(self.urls))
+        assert self._process.stdin is not None
         self._process.stdin.close()
 
 

@@ -119,25 +119,28 @@ def _signal_all(group: int, pids: set[int], signum: signal.Signals) -> None:
             os.kill(pid, signum)
 
 
-def _alive(pid: int) -> bool:
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command name (which may hold spaces and parentheses): the
+    state first, then the parent, ... utime and stime at 11 and 12; None once pid is gone."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _alive(pid: int) -> bool:
+    fields = stat_fields(pid)
+    return bool(fields) and fields[0] != "Z"
 
 
 def descendants(pid: int) -> list[int]:
     """Every process below pid, read from /proc."""
     children_of: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or not (fields := stat_fields(int(entry.name))):
             continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children_of.setdefault(parent, []).append(int(entry.name))
+        children_of.setdefault(int(fields[1]), []).append(int(entry.name))
     found, pending = [], [pid]
     while pending:
         for child in children_of.get(pending.pop(), []):

@@ -277,3 +277,15 @@ def test_the_probes_sample_from_a_process_of_their_own_until_stopped():
     assert all(sample.ms is not None and sample.ms >= 0 for sample in metrics)
     assert metric_value(metrics[0].body, "outbox_pruned_total") == 7.0
     assert all(sample.ms is None for sample in ready)  # not a 200: counted as a failure
+
+
+def test_a_probe_process_that_cannot_start_fails_the_run_instead_of_hanging_it(monkeypatch):
+    def cannot_start(*args: object, **kwargs: object) -> None:
+        raise OSError("no such interpreter")
+
+    monkeypatch.setattr("bench.probes.subprocess.Popen", cannot_start)
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)  # run()'s own error
+    sampler = SamplerProcess({"ready": "http://127.0.0.1:9/ready"}, 0.05)
+
+    with pytest.raises(RuntimeError, match="did not start"), running(sampler):
+        pass
