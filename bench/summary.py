@@ -122,7 +122,7 @@ def summarize(
         figures=figures,
         single_process_ratio=_ratio(figures, OURS_SINGLE, DISPATCH_ONLY),
         peer_ratio=_ratio(figures, OURS, FASTAPI),
-        peer_cpu_ratio=_cpu_ratio(figures, OURS, FASTAPI),
+        peer_cpu_ratio=_ratio(figures, OURS, FASTAPI, "cpu_ms_per_request"),
         lag_p50_ms=percentile(lags_ms, 50),
         lag_p99_ms=percentile(lags_ms, 99),
         drain_max_s=None
@@ -154,15 +154,10 @@ def _figures(runs: Sequence[RunResult], service: str) -> ServiceFigures:
     )
 
 
-def _ratio(figures: dict[str, ServiceFigures], ours: str, theirs: str) -> float | None:
-    mine, other = figures[ours].requests_per_s, figures[theirs].requests_per_s
-    if mine is None or not other:
-        return None
-    return mine / other
-
-
-def _cpu_ratio(figures: dict[str, ServiceFigures], ours: str, theirs: str) -> float | None:
-    mine, other = figures[ours].cpu_ms_per_request, figures[theirs].cpu_ms_per_request
+def _ratio(
+    figures: dict[str, ServiceFigures], ours: str, theirs: str, figure: str = "requests_per_s"
+) -> float | None:
+    mine, other = getattr(figures[ours], figure), getattr(figures[theirs], figure)
     if mine is None or not other:
         return None
     return mine / other

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
@@ -51,20 +52,20 @@ class PurposeTokens:
     def __init__(self, keys: list[str], purpose: LinkPurpose) -> None:
         # itsdangerous signs with the last key of the list and verifies with all of them;
         # the purpose is its salt, so a link made for one purpose never passes for another.
-        self.serializer = URLSafeSerializer(
+        self._serializer = URLSafeSerializer(
             list(reversed(keys)),
             salt=f"registration.{purpose.value}",
             signer_kwargs={"digest_method": DIGEST},
             fallback_signers=EARLIER_SIGNERS,
         )
-        derived_key = self.serializer.make_signer().derive_key()
+        derived_key = self._serializer.make_signer().derive_key()
         self._signer = Signer(derived_key, key_derivation="none", digest_method=DIGEST)
 
     def dumps(self, value: list[str | int]) -> str:
         return self._signer.sign(base64_encode(compact_json(value))).decode("ascii")
 
-    def loads(self, token: str) -> object:
-        return self.serializer.loads(token)
+    def loads(self, token: str) -> Any:
+        return self._serializer.loads(token)
 
 
 class SignedLinks(Links):
@@ -82,7 +83,7 @@ class SignedLinks(Links):
 
     def entry_named_by(self, purpose: LinkPurpose, token: str, now: datetime) -> UUID:
         try:
-            entry_hex, expires = self._tokens[purpose].loads(token)  # type: ignore[misc]
+            entry_hex, expires = self._tokens[purpose].loads(token)
             entry_id, expires_at = UUID(hex=entry_hex), datetime.fromtimestamp(expires, UTC)
         except (BadSignature, ValueError, TypeError, OverflowError):
             raise InvalidLink() from None
